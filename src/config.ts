@@ -1,0 +1,80 @@
+/**
+ * The one place that reads the environment. Everything else takes typed option objects.
+ * Values are validated with zod at start-up; a bad value stops the process with a message that
+ * names the variable (see {@link ConfigError}).
+ */
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const envSchema = z.object({
+  /** Port the gateway listens on. @default 4000 */
+  PORT: port.default(4000),
+  /** Interface the gateway binds. @default "127.0.0.1" (loopback only) */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Cal.com API base URL, including `/v2`. @default "https://api.cal.com/v2" (reference.md §5) */
+  CALCOM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.cal.com/v2'),
+  /** Cal.com API key (`cal_…`) or access token. Unset: the embedded simulator serves instead. */
+  CALCOM_API_KEY: optional(z.string().min(8, 'looks truncated (fewer than 8 characters)')),
+  /** Per-request upstream timeout (whole request, ms). @default 5000 */
+  CALCOM_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /** Redis for shared state (`redis://host:port/db`). Unset: an in-process store (one instance only). */
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/ })),
+  /** pino log level. @default "info" */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Port of the embedded simulator (with no CALCOM_API_KEY) or of `npm run sim`. Unset: a free port / 5555. */
+  SIM_PORT: optional(port),
+});
+
+/** Validated gateway configuration. */
+export interface AppConfig {
+  port: number;
+  host: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  redisUrl: string | undefined;
+  /** `undefined` = use the embedded simulator. */
+  calcom: { apiUrl: string; apiKey: string; timeoutMs: number } | undefined;
+  /** Set when CALCOM_API_URL was given without CALCOM_API_KEY (it is then ignored, and we say so). */
+  ignoredApiUrl: string | undefined;
+  simPort: number | undefined;
+  timeoutMs: number;
+}
+
+/** A configuration problem; `message` names every bad variable, one per line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function parseEnv(env: NodeJS.ProcessEnv) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates the gateway's environment. @throws ConfigError naming the bad variable(s). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const e = parseEnv(env);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    redisUrl: e.REDIS_URL,
+    calcom: e.CALCOM_API_KEY ? { apiUrl: e.CALCOM_API_URL, apiKey: e.CALCOM_API_KEY, timeoutMs: e.CALCOM_TIMEOUT_MS } : undefined,
+    ignoredApiUrl: !e.CALCOM_API_KEY && env.CALCOM_API_URL ? e.CALCOM_API_URL : undefined,
+    simPort: e.SIM_PORT,
+    timeoutMs: e.CALCOM_TIMEOUT_MS,
+  };
+}
+
+/** Reads the standalone simulator's environment (`npm run sim`): SIM_PORT (default 5555), HOST, LOG_LEVEL. */
+export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = parseEnv(env);
+  return { port: e.SIM_PORT ?? 5555, host: e.HOST, logLevel: e.LOG_LEVEL };
+}
