@@ -1,0 +1,21 @@
+/**
+ * What every resolver gets: the long-lived services of this gateway instance and the loaders of
+ * the current GraphQL request (one set per request, never shared).
+ */
+import type { Logger } from './logger.js';
+import type { RequestLoaders } from './loaders/index.js';
+import type { Store } from './store/store.js';
+import type { CalcomClient } from './upstream/calcom-client.js';
+
+export interface GatewayServices {
+  calcom: CalcomClient;
+  store: Store;
+  log: Logger;
+  /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
+  credentialId: string;
+}
+
+export interface GatewayContext {
+  services: GatewayServices;
+  loaders: RequestLoaders;
+}

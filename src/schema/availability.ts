@@ -1,0 +1,96 @@
+/** `availability`: free slots of one event type, day by day in the caller's time zone. */
+import { badUserInput, toGraphQLError } from '../errors.js';
+import { countLocalDays, listLocalDates, localDaysToRange, toLocalSlot, type LocalSlot } from '../time.js';
+import { builder } from './builder.js';
+import { canonicalZone, checkDuration, checkEventTypeId } from './inputs.js';
+
+/** Longest span `availability` answers, in local days (inclusive). */
+export const MAX_AVAILABILITY_DAYS = 31;
+
+export const SlotRef = builder.objectRef<LocalSlot>('Slot').implement({
+  description: 'A free slot. `start`/`end` are UTC instants; the local fields are in the time zone the query asked for.',
+  fields: (t) => ({
+    start: t.expose('start', { type: 'DateTime', description: 'UTC instant the slot starts.' }),
+    end: t.expose('end', { type: 'DateTime', description: 'UTC instant the slot ends.' }),
+    localDate: t.exposeString('localDate', { description: 'Local calendar day of `start` (YYYY-MM-DD) in the requested zone.' }),
+    localTime: t.exposeString('localTime', { description: 'Local wall time of `start`, "HH:mm" (24 h), in the requested zone. Read this aloud, never `start`.' }),
+    utcOffset: t.exposeString('utcOffset', { description: 'Offset of the requested zone at `start`, e.g. "+01:00"; differs across a DST switch.' }),
+  }),
+});
+
+interface AvailabilityDayShape {
+  date: string;
+  slots: LocalSlot[];
+}
+
+const AvailabilityDayRef = builder.objectRef<AvailabilityDayShape>('AvailabilityDay').implement({
+  description: 'One local calendar day of the requested range, with its free slots (possibly none).',
+  fields: (t) => ({
+    date: t.expose('date', { type: 'LocalDate' }),
+    slots: t.expose('slots', { type: [SlotRef], description: 'Free slots starting on this local day, ascending.' }),
+  }),
+});
+
+interface AvailabilityShape {
+  eventTypeId: number;
+  timeZone: string;
+  days: AvailabilityDayShape[];
+  fetchedAt: Date;
+  stale: boolean;
+}
+
+const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').implement({
+  description: 'Free slots of an event type over a range of local days.',
+  fields: (t) => ({
+    eventTypeId: t.exposeInt('eventTypeId'),
+    timeZone: t.expose('timeZone', { type: 'TimeZone', description: 'The zone every local field is computed in.' }),
+    days: t.expose('days', {
+      type: [AvailabilityDayRef],
+      description: 'Every local day from `start` to `end` inclusive, in order; days without free slots have an empty list.',
+    }),
+    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', description: 'When this data was fetched from Cal.com (UTC).' }),
+    stale: t.exposeBoolean('stale', { description: 'True when Cal.com could not be reached and older data is served.' }),
+  }),
+});
+
+builder.queryField('availability', (t) =>
+  t.field({
+    type: AvailabilityRef,
+    description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days) in \`timeZone\`. One Cal.com call at most; bad arguments cost none.`,
+    args: {
+      eventTypeId: t.arg.int({ required: true, description: 'Cal.com event type id (positive).' }),
+      start: t.arg({ type: 'LocalDate', required: true, description: 'First local day, YYYY-MM-DD, in `timeZone`.' }),
+      end: t.arg({ type: 'LocalDate', required: true, description: 'Last local day (inclusive), YYYY-MM-DD, in `timeZone`.' }),
+      timeZone: t.arg({ type: 'TimeZone', required: true, description: "The caller's IANA zone, e.g. Europe/Berlin." }),
+      duration: t.arg.int({ description: "Slot length in minutes, for event types with several lengths. Default: the event type's length." }),
+    },
+    resolve: async (_root, args, { loaders }) => {
+      checkEventTypeId(args.eventTypeId);
+      checkDuration(args.duration);
+      const timeZone = canonicalZone(args.timeZone);
+      const days = countLocalDays(args.start, args.end);
+      if (days === 0) throw badUserInput('end', `${args.end} is before start ${args.start}`);
+      if (days > MAX_AVAILABILITY_DAYS) {
+        throw badUserInput('end', `the range ${args.start}..${args.end} spans ${days} days; at most ${MAX_AVAILABILITY_DAYS} are allowed`);
+      }
+      const range = localDaysToRange(args.start, args.end, timeZone);
+      const result = await loaders.slots
+        .load({ eventTypeId: args.eventTypeId, range, ...(args.duration != null ? { duration: args.duration } : {}) })
+        .catch((err: unknown) => {
+          throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
+        });
+      const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
+      for (const slot of result.slots) {
+        const local = toLocalSlot(slot.start, slot.end, timeZone);
+        byDate.get(local.localDate)?.push(local);
+      }
+      return {
+        eventTypeId: args.eventTypeId,
+        timeZone,
+        days: [...byDate].map(([date, slots]) => ({ date, slots })),
+        fetchedAt: result.fetchedAt,
+        stale: result.stale,
+      };
+    },
+  }),
+);

@@ -1,0 +1,164 @@
+/**
+ * The gateway's HTTP side: graphql-yoga on node:http (GraphiQL and GraphQL over HTTP/SSE at
+ * /graphql), graphql-ws on the same path, and GET /healthz. Transport only: the work is done by the
+ * services and loaders the resolvers call.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { GatewayContext, GatewayServices } from './context.js';
+import { ErrorCode } from './errors.js';
+import { createRequestLoaders } from './loaders/index.js';
+import type { Logger } from './logger.js';
+import { schema } from './schema/index.js';
+import { useInputErrorCodes } from './schema/use-input-error-codes.js';
+import type { Store } from './store/store.js';
+import { createCalcomClient, type CalcomClientOptions } from './upstream/calcom-client.js';
+
+export interface GatewayOptions {
+  /** Interface to bind. @default "127.0.0.1" */
+  host?: string;
+  /** TCP port; 0 picks a free one. @default 4000 */
+  port?: number;
+  calcom: CalcomClientOptions;
+  /** `simulator` when the upstream is the embedded simulator; shown on /healthz. @default "calcom" */
+  upstreamKind?: 'calcom' | 'simulator';
+  store: Store;
+  log: Logger;
+  /** Pre-filled GraphiQL query. */
+  exampleQuery?: string;
+}
+
+export interface Gateway {
+  /** `http://host:port` */
+  url: string;
+  /** `http://host:port/graphql` (GraphiQL in a browser, GraphQL over HTTP and SSE) */
+  graphqlUrl: string;
+  /** `ws://host:port/graphql` (graphql-ws) */
+  wsUrl: string;
+  services: GatewayServices;
+  httpServer: Server;
+  /** Stops accepting, closes sockets and the upstream client. The store is the caller's to close. */
+  close(): Promise<void>;
+}
+
+/** A short, non-secret id for a credential (first 12 hex digits of its SHA-256). */
+export function credentialIdOf(apiKey: string): string {
+  return createHash('sha256').update(apiKey).digest('hex').slice(0, 12);
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { log, store } = options;
+  const services: GatewayServices = {
+    calcom: createCalcomClient(options.calcom),
+    store,
+    log,
+    credentialId: credentialIdOf(options.calcom.apiKey),
+  };
+  const yogaLog = log.child({ component: 'yoga' });
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: {
+      title: 'slotgraph',
+      subscriptionsProtocol: 'WS',
+      ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}),
+    },
+    plugins: [useInputErrorCodes()],
+    context: (): GatewayContext => ({ services, loaders: createRequestLoaders(services) }),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const masked = maskError(error, message, isDev);
+        if (masked instanceof GraphQLError && !masked.extensions.code) {
+          return new GraphQLError(masked.message, {
+            ...(masked.nodes ? { nodes: masked.nodes } : {}),
+            ...(masked.path ? { path: masked.path } : {}),
+            extensions: { ...masked.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR },
+          });
+        }
+        return masked;
+      },
+    },
+    logging: {
+      debug: (...args: unknown[]) => yogaLog.debug(args.map(String).join(' ')),
+      info: (...args: unknown[]) => yogaLog.info(args.map(String).join(' ')),
+      warn: (...args: unknown[]) => yogaLog.warn(args.map(String).join(' ')),
+      error: (...args: unknown[]) => yogaLog.error({ err: args[0] }, 'unexpected error'),
+    },
+  });
+
+  const httpServer = createServer(async (req, res) => {
+    if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
+      const storeOk = await store.ping();
+      const body = JSON.stringify({
+        status: storeOk ? 'ok' : 'degraded',
+        upstream: { kind: options.upstreamKind ?? 'calcom', url: options.calcom.apiUrl },
+        store: { kind: store.kind, ok: storeOk },
+      });
+      res.writeHead(storeOk ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(body);
+      return;
+    }
+    return yoga(req, res);
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  const wsDisposable = useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const args = {
+          schema: enveloped,
+          operationName: params.operationName,
+          document: parse(params.query),
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+        const errors = validate(args.schema, args.document);
+        if (errors.length) return errors;
+        return args;
+      },
+    },
+    wsServer,
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    wsUrl: `ws://${host}:${address.port}/graphql`,
+    services,
+    httpServer,
+    async close() {
+      await wsDisposable.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await new Promise<void>((resolve, reject) => {
+        httpServer.close((err) => (err ? reject(err) : resolve()));
+        httpServer.closeAllConnections();
+      });
+      await yoga.dispose();
+      services.calcom.close();
+    },
+  };
+}

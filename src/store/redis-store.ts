@@ -1,0 +1,110 @@
+/**
+ * Redis {@link Store} (ioredis): shared by every gateway instance on the same REDIS_URL. Keys and
+ * channels are namespaced by `keyPrefix`; pub/sub uses a second connection, opened on first use.
+ */
+import { Redis } from 'ioredis';
+import type { ScriptResult, SetOptions, Store, StoreScript } from './store.js';
+
+export interface RedisStoreOptions {
+  /** `redis://host:port/db`. */
+  url: string;
+  /** Prefix of every key and channel. @default "slotgraph:" */
+  keyPrefix?: string;
+  /** Name shown in `CLIENT LIST`. @default "slotgraph" */
+  connectionName?: string;
+}
+
+type ScriptCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<ScriptResult>;
+
+/** Connects and resolves once Redis answers; rejects (and disconnects) when it cannot be reached. */
+export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
+  const keyPrefix = options.keyPrefix ?? 'slotgraph:';
+  const connectionName = options.connectionName ?? 'slotgraph';
+  const connect = () =>
+    new Redis(options.url, { keyPrefix, connectionName, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const client = connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    client.disconnect();
+    throw new Error(`cannot reach Redis at REDIS_URL (${redactUrl(options.url)}): ${(err as Error).message}`);
+  }
+  const defined = new Set<string>();
+  let subscriber: Redis | undefined;
+  const handlers = new Map<string, Set<(message: string) => void>>();
+
+  async function getSubscriber(): Promise<Redis> {
+    if (subscriber) return subscriber;
+    subscriber = connect();
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const handler of handlers.get(channel.slice(keyPrefix.length)) ?? []) handler(message);
+    });
+    await subscriber.connect();
+    return subscriber;
+  }
+
+  return {
+    kind: 'redis',
+    get: (key) => client.get(key),
+    async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
+      const px = ttlMs === undefined ? undefined : Math.max(1, Math.round(ttlMs));
+      let reply: string | null;
+      if (px !== undefined && onlyIfAbsent) reply = await client.set(key, value, 'PX', px, 'NX');
+      else if (px !== undefined) reply = await client.set(key, value, 'PX', px);
+      else if (onlyIfAbsent) reply = await client.set(key, value, 'NX');
+      else reply = await client.set(key, value);
+      return reply === 'OK';
+    },
+    del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : client.del(...keys)),
+    pttl: (key) => client.pttl(key),
+    async run<R extends ScriptResult>(script: StoreScript<R>, keys: string[], args: Array<string | number>) {
+      if (!defined.has(script.name)) {
+        client.defineCommand(script.name, { lua: script.lua });
+        defined.add(script.name);
+      }
+      const command = (client as unknown as Record<string, ScriptCommand>)[script.name]!;
+      return (await command.call(client, keys.length, ...keys, ...args)) as R;
+    },
+    async publish(channel, message) {
+      await client.publish(keyPrefix + channel, message);
+    },
+    async subscribe(channel, onMessage) {
+      const sub = await getSubscriber();
+      let set = handlers.get(channel);
+      if (!set) {
+        set = new Set();
+        handlers.set(channel, set);
+        await sub.subscribe(keyPrefix + channel);
+      }
+      set.add(onMessage);
+      return async () => {
+        set.delete(onMessage);
+        if (set.size === 0 && handlers.get(channel) === set) {
+          handlers.delete(channel);
+          await sub.unsubscribe(keyPrefix + channel);
+        }
+      };
+    },
+    async ping() {
+      try {
+        return (await client.ping()) === 'PONG';
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.allSettled([client.quit(), subscriber?.quit()]);
+    },
+  };
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

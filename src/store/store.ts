@@ -1,0 +1,59 @@
+/**
+ * The shared-state interface: what later issues need (slot cache, coalescing locks, the quota's
+ * token bucket, invalidation fan-out) and nothing more. Two implementations behave alike and are
+ * run by the same tests: Redis (several gateway instances) and in-process (one instance).
+ */
+
+/** Operations a {@link StoreScript}'s in-process half may use; all synchronous, so the script is atomic. */
+export interface LocalScriptOps {
+  get(key: string): string | null;
+  /** `ttlMs` omitted = keep no expiry. */
+  set(key: string, value: string, ttlMs?: number): void;
+  del(key: string): boolean;
+  /** Remaining time to live in ms: -1 without expiry, -2 when the key does not exist (Redis PTTL). */
+  pttl(key: string): number;
+  /** The store's clock, ms since the epoch. */
+  now(): number;
+}
+
+/** A value a script may return; Redis turns Lua numbers into integers, tables into arrays, nil into null. */
+export type ScriptResult = number | string | null | ScriptResult[];
+
+/**
+ * An atomic read-modify-write, written twice: once in Lua for Redis (`KEYS`/`ARGV` as usual; the
+ * clock, when needed, is passed in `ARGV`), once in TypeScript for the in-process store. Both must
+ * return the same values for the same inputs; the store tests run each script against both.
+ */
+export interface StoreScript<R extends ScriptResult = ScriptResult> {
+  /** Unique name; becomes a Redis command via `defineCommand`. */
+  name: string;
+  lua: string;
+  local(ops: LocalScriptOps, keys: string[], args: string[]): R;
+}
+
+export interface SetOptions {
+  /** Time to live in ms. Omitted = no expiry. */
+  ttlMs?: number;
+  /** Only set when the key does not exist (Redis `NX`). */
+  onlyIfAbsent?: boolean;
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+  get(key: string): Promise<string | null>;
+  /** @returns false when `onlyIfAbsent` was set and the key existed. */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+  /** @returns how many of the keys existed. */
+  del(...keys: string[]): Promise<number>;
+  /** Remaining time to live in ms; -1 without expiry, -2 when absent. */
+  pttl(key: string): Promise<number>;
+  /** Runs a script atomically (Redis: EVALSHA; in-process: synchronously). */
+  run<R extends ScriptResult>(script: StoreScript<R>, keys: string[], args: Array<string | number>): Promise<R>;
+  /** Delivers `message` to every subscriber of `channel`, in this and (Redis) every other instance. */
+  publish(channel: string, message: string): Promise<void>;
+  /** @returns a function that ends the subscription. */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+  /** Answers true when the backend is reachable (for /healthz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
