@@ -12,7 +12,7 @@ export const SlotRef = builder.objectRef<LocalSlot>('Slot').implement({
   fields: (t) => ({
     start: t.expose('start', { type: 'DateTime', description: 'UTC instant the slot starts.' }),
     end: t.expose('end', { type: 'DateTime', description: 'UTC instant the slot ends.' }),
-    localDate: t.exposeString('localDate', { description: 'Local calendar day of `start` (YYYY-MM-DD) in the requested zone.' }),
+    localDate: t.expose('localDate', { type: 'LocalDate', description: 'Local calendar day of `start` in the requested zone.' }),
     localTime: t.exposeString('localTime', { description: 'Local wall time of `start`, "HH:mm" (24 h), in the requested zone. Read this aloud, never `start`.' }),
     utcOffset: t.exposeString('utcOffset', { description: 'Offset of the requested zone at `start`, e.g. "+01:00"; differs across a DST switch.' }),
   }),

@@ -47,6 +47,16 @@ export interface SimStats {
   requests: Record<string, number>;
 }
 
+/** One logged `/v2` request (`GET /_sim/requests`); headers other than the API version are not kept. */
+export interface SimRequestLogEntry {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  apiVersion: string | null;
+}
+
+const REQUEST_LOG_SIZE = 1000;
+
 export interface CalcomSimulator {
   /** Base URL, e.g. `http://127.0.0.1:5555`; the admin API is under `${url}/_sim`. */
   url: string;
@@ -55,6 +65,7 @@ export interface CalcomSimulator {
   /** The simulator's clock, ms since the epoch (frozen or real). */
   now(): number;
   stats(): SimStats;
+  requests(): SimRequestLogEntry[];
   close(): Promise<void>;
 }
 
@@ -87,6 +98,8 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   let bookings: SimBooking[] = [];
   let nextBookingId = 1;
   let stats: SimStats = { total: 0, rateLimited: 0, requests: {} };
+  /** The last {@link REQUEST_LOG_SIZE} `/v2` requests, oldest first, for tests that check what was sent. */
+  let requestLog: SimRequestLogEntry[] = [];
 
   function addBooking(input: z.infer<typeof bookingInputSchema>): SimBooking {
     const eventType = eventTypes.get(input.eventTypeId);
@@ -205,6 +218,8 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     const statKey = `${method} ${template}`;
     stats.total += 1;
     stats.requests[statKey] = (stats.requests[statKey] ?? 0) + 1;
+    requestLog.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), apiVersion: String(req.headers['cal-api-version'] ?? '') || null });
+    if (requestLog.length > REQUEST_LOG_SIZE) requestLog = requestLog.slice(-REQUEST_LOG_SIZE);
 
     const decision = throttler.hit(trackerOf(req.headers, req.socket.remoteAddress ?? ''));
     const { min, max } = config.latencyMs;
@@ -264,7 +279,10 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
         return sendJson(res, 200, stats);
       case 'DELETE /_sim/stats':
         stats = { total: 0, rateLimited: 0, requests: {} };
+        requestLog = [];
         return sendJson(res, 200, stats);
+      case 'GET /_sim/requests':
+        return sendJson(res, 200, requestLog);
       case 'GET /_sim/config':
         return sendJson(res, 200, config);
       case 'PUT /_sim/config': {
@@ -311,6 +329,7 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     apiUrl: `${url}/v2`,
     now,
     stats: () => structuredClone(stats),
+    requests: () => structuredClone(requestLog),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

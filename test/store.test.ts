@@ -1,0 +1,75 @@
+/** The same behaviour from both stores: in-process and a real Redis. */
+import { describe, expect, it } from 'vitest';
+import { createMemoryStore, type StoreScript } from '../src/store/index.js';
+import { startStore } from './support/stack.js';
+
+/** Adds ARGV[1] to a counter and returns the new value (an atomic read-modify-write). */
+const incrementBy: StoreScript<number> = {
+  name: 'testIncrementBy',
+  lua: `local v = tonumber(redis.call('GET', KEYS[1]) or '0') + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], tostring(v))
+return v`,
+  local(ops, keys, args) {
+    const v = Number(ops.get(keys[0]!) ?? '0') + Number(args[0]);
+    ops.set(keys[0]!, String(v));
+    return v;
+  },
+};
+
+describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
+  it('gets, sets with a TTL, sets only if absent and deletes', async () => {
+    const store = await startStore(kind);
+    expect(await store.get('a')).toBeNull();
+    expect(await store.set('a', '1', { ttlMs: 60_000 })).toBe(true);
+    expect(await store.get('a')).toBe('1');
+    const ttl = await store.pttl('a');
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await store.set('a', '2', { onlyIfAbsent: true })).toBe(false);
+    expect(await store.get('a')).toBe('1');
+    expect(await store.set('b', 'x')).toBe(true);
+    expect(await store.pttl('b')).toBe(-1);
+    expect(await store.pttl('missing')).toBe(-2);
+    expect(await store.del('a', 'b', 'missing')).toBe(2);
+    expect(await store.get('a')).toBeNull();
+  });
+
+  it('runs a script atomically: 50 concurrent increments lose none', async () => {
+    const store = await startStore(kind);
+    const results = await Promise.all(Array.from({ length: 50 }, () => store.run(incrementBy, ['counter'], [2])));
+    expect(new Set(results).size).toBe(50);
+    expect(Math.max(...results)).toBe(100);
+    expect(await store.get('counter')).toBe('100');
+  });
+
+  it('publishes to every subscriber until it unsubscribes', async () => {
+    const store = await startStore(kind);
+    const received: string[] = [];
+    let resolveTwo!: () => void;
+    const gotTwo = new Promise<void>((resolve) => (resolveTwo = resolve));
+    const stop = await store.subscribe('events', (message) => {
+      received.push(message);
+      if (received.length === 2) resolveTwo();
+    });
+    await store.publish('events', 'one');
+    await store.publish('events', 'two');
+    await gotTwo;
+    expect(received).toEqual(['one', 'two']);
+    await stop();
+    expect(await store.ping()).toBe(true);
+  });
+});
+
+describe('memory store expiry', () => {
+  it('expires keys against its clock', async () => {
+    let now = 1_000;
+    const store = createMemoryStore({ now: () => now });
+    await store.set('k', 'v', { ttlMs: 500 });
+    now += 499;
+    expect(await store.get('k')).toBe('v');
+    expect(await store.pttl('k')).toBe(1);
+    now += 1;
+    expect(await store.get('k')).toBeNull();
+    expect(await store.set('k', 'w', { onlyIfAbsent: true })).toBe(true);
+  });
+});

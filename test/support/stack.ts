@@ -1,0 +1,104 @@
+/**
+ * Test fixtures: a simulator and a gateway on free loopback ports, an admin client for the
+ * simulator, and a `leftovers` list that closes whatever a test file started (graphql-ws style).
+ */
+import { afterAll } from 'vitest';
+import { inject } from 'vitest';
+import { GraphQLClient } from 'graphql-request';
+import { pino } from 'pino';
+import { startGateway, type Gateway } from '../../src/server.js';
+import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
+import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
+import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
+
+const leftovers: Array<() => Promise<unknown>> = [];
+afterAll(async () => {
+  while (leftovers.length > 0) await leftovers.pop()!();
+});
+
+/** Registers a closer run in afterAll (last registered, first closed). */
+export function onCleanup(close: () => Promise<unknown>): void {
+  leftovers.push(close);
+}
+
+/** A silent logger for tests. */
+export const quietLog = pino({ level: 'silent' });
+
+/** Admin client for the simulator's `/_sim` API. */
+export function simAdmin(sim: CalcomSimulator) {
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${sim.url}/_sim/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} /_sim/${path} → ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  return {
+    reset: (empty = false) => call('POST', 'reset', { empty }),
+    setClock: (now: string | null) => call('PUT', 'clock', { now }),
+    putEventType: (eventType: SimEventTypeInput) => call('POST', 'event-types', eventType),
+    addBooking: (eventTypeId: number, start: string) => call('POST', 'bookings', { eventTypeId, start }),
+    stats: () => call('GET', 'stats') as Promise<SimStats>,
+    clearStats: () => call('DELETE', 'stats'),
+    requests: () => call('GET', 'requests') as Promise<SimRequestLogEntry[]>,
+    configure: (patch: SimConfigPatch) => call('PUT', 'config', patch),
+  };
+}
+
+export async function startSimulator(): Promise<CalcomSimulator> {
+  const sim = await startCalcomSimulator({ port: 0 });
+  onCleanup(() => sim.close());
+  return sim;
+}
+
+let prefixCounter = 0;
+/** A store of the given kind; Redis ones get a key prefix of their own so test files never collide. */
+export async function startStore(kind: 'memory' | 'redis'): Promise<Store> {
+  const store =
+    kind === 'memory'
+      ? createMemoryStore()
+      : await createRedisStore({ url: inject('redisUrl'), keyPrefix: `test:${process.pid}:${Date.now()}:${prefixCounter++}:` });
+  onCleanup(() => store.close());
+  return store;
+}
+
+export interface Stack {
+  sim: CalcomSimulator;
+  admin: ReturnType<typeof simAdmin>;
+  gateway: Gateway;
+  /** graphql-request client for typed operations (throws on GraphQL errors). */
+  client: GraphQLClient;
+  /** Raw POST to /graphql, returning the JSON body whatever it holds. */
+  post(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
+}
+
+/** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
+export async function startStack(options: { store?: 'memory' | 'redis'; apiKey?: string } = {}): Promise<Stack> {
+  const sim = await startSimulator();
+  const store = await startStore(options.store ?? 'memory');
+  const gateway = await startGateway({
+    port: 0,
+    calcom: { apiUrl: sim.apiUrl, apiKey: options.apiKey ?? 'cal_test_key', timeoutMs: 3000 },
+    upstreamKind: 'simulator',
+    store,
+    log: quietLog,
+  });
+  onCleanup(() => gateway.close());
+  return {
+    sim,
+    admin: simAdmin(sim),
+    gateway,
+    client: new GraphQLClient(gateway.graphqlUrl),
+    async post(query, variables) {
+      const res = await fetch(gateway.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as { data?: any; errors?: any[] };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { countLocalDays, listLocalDates, localDaysToRange, toCalcomWindow, toLocalSlot } from '../src/time.js';
+
+const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+
+describe('local day windows', () => {
+  it('makes the Europe/Berlin autumn-switch day 25 hours long', () => {
+    const range = localDaysToRange('2025-10-26', '2025-10-26', 'Europe/Berlin');
+    expect(range.start.toISO()).toBe('2025-10-25T22:00:00.000Z');
+    expect(range.end.toISO()).toBe('2025-10-26T23:00:00.000Z');
+    expect(range.end.diff(range.start, 'hours').hours).toBe(25);
+  });
+
+  it('makes the America/New_York spring-switch day 23 hours long', () => {
+    const range = localDaysToRange('2025-03-09', '2025-03-09', 'America/New_York');
+    expect(range.start.toISO()).toBe('2025-03-09T05:00:00.000Z');
+    expect(range.end.toISO()).toBe('2025-03-10T04:00:00.000Z');
+    expect(range.end.diff(range.start, 'hours').hours).toBe(23);
+  });
+
+  it('lists and counts local days inclusively', () => {
+    expect(listLocalDates('2025-10-30', '2025-11-02')).toEqual(['2025-10-30', '2025-10-31', '2025-11-01', '2025-11-02']);
+    expect(countLocalDays('2025-10-30', '2025-11-02')).toBe(4);
+    expect(countLocalDays('2025-10-30', '2025-10-30')).toBe(1);
+    expect(countLocalDays('2025-10-30', '2025-10-29')).toBe(0);
+  });
+});
+
+describe('toCalcomWindow', () => {
+  it('never sends an end at 00:00:00Z (Cal.com would widen it to 23:59:59)', () => {
+    for (const zone of ['UTC', 'Europe/London', 'Africa/Abidjan', 'Europe/Berlin', 'Pacific/Kiritimati']) {
+      const window = toCalcomWindow(localDaysToRange('2025-01-15', '2025-01-16', zone));
+      expect(window.end, zone).not.toMatch(/T00:00:00(\.0+)?Z$/);
+    }
+    expect(toCalcomWindow(localDaysToRange('2025-01-15', '2025-01-15', 'UTC'))).toEqual({
+      start: '2025-01-15T00:00:00Z',
+      end: '2025-01-15T23:59:59Z',
+    });
+  });
+
+  it('floors a range end that is not on a whole second and still avoids midnight', () => {
+    expect(toCalcomWindow({ start: utc('2025-01-15T00:00:00Z'), end: utc('2025-01-16T00:00:00.500Z') }).end).toBe('2025-01-15T23:59:59Z');
+    expect(toCalcomWindow({ start: utc('2025-01-15T00:00:00Z'), end: utc('2025-01-15T12:30:00Z') }).end).toBe('2025-01-15T12:29:59Z');
+  });
+});
+
+describe('toLocalSlot', () => {
+  it('reads a UTC instant as local wall time with the offset in force then', () => {
+    // The old system read 06:00Z aloud as "06:00" on 2025-10-26; it is 07:00 in Berlin (CET).
+    const slot = toLocalSlot(utc('2025-10-26T06:00:00Z'), utc('2025-10-26T06:30:00Z'), 'Europe/Berlin');
+    expect(slot).toMatchObject({ localDate: '2025-10-26', localTime: '07:00', utcOffset: '+01:00' });
+    expect(toLocalSlot(utc('2025-10-25T06:00:00Z'), utc('2025-10-25T06:30:00Z'), 'Europe/Berlin').localTime).toBe('08:00');
+    expect(toLocalSlot(utc('2025-10-26T23:30:00Z'), utc('2025-10-27T00:00:00Z'), 'America/New_York')).toMatchObject({
+      localDate: '2025-10-26',
+      localTime: '19:30',
+      utcOffset: '-04:00',
+    });
+  });
+});
