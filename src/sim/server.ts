@@ -378,7 +378,7 @@ function toEventTypeOutput(et: SimEventType) {
     price: 0,
     currency: 'usd',
     lockTimeZoneToggleOnBookingPage: false,
-    forwardParamsSuccessRedirect: true,
+    forwardParamsSuccessRedirect: null,
     successRedirectUrl: null,
     isInstantEvent: false,
     scheduleId: et.id,
