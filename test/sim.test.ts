@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { DEMO } from '../src/sim/demo.js';
+import { WEEKDAYS } from '../src/sim/model.js';
 import { simAdmin, startSimulator } from './support/stack.js';
 import type { CalcomSimulator } from '../src/sim/server.js';
 
@@ -34,9 +35,7 @@ const allDay = (id: number, zone: string, lengthInMinutes = 60) => ({
   lengthInMinutes,
   schedule: {
     timeZone: zone,
-    availability: [
-      { days: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const, startTime: '00:00', endTime: '24:00' },
-    ].map((a) => ({ ...a, days: [...a.days] })),
+    availability: [{ days: [...WEEKDAYS], startTime: '00:00', endTime: '24:00' }],
     overrides: [],
   },
 });

@@ -7,7 +7,10 @@ import { z } from 'zod';
 import { isValidZone } from '../time.js';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'expected HH:mm');
-const weekday = z.enum(['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday']);
+/** Cal.com's weekday names, Monday first (luxon's `weekday` 1..7 indexes this list from 1). */
+export const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+const weekday = z.enum(WEEKDAYS);
 
 /** A weekly schedule in Cal.com's shape; times are local wall times in `timeZone`. */
 export const scheduleSchema = z.object({

@@ -5,7 +5,7 @@
  * requested UTC window.
  */
 import { DateTime } from 'luxon';
-import type { SimBooking, SimEventType } from './model.js';
+import { WEEKDAYS, type SimBooking, type SimEventType } from './model.js';
 
 /** One generated slot; instants in ms since the epoch. Seat fields only for seated event types. */
 export interface GeneratedSlot {
@@ -29,8 +29,6 @@ export interface GenerateSlotsInput {
   /** Slot length in minutes; defaults to the event type's `lengthInMinutes`. */
   duration?: number;
 }
-
-const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
 
 /** The opening hours of one local date as UTC ms intervals (override wins over weekly hours). */
 function openingHours(eventType: SimEventType, date: DateTime): Array<[number, number]> {

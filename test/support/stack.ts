@@ -76,12 +76,12 @@ export interface Stack {
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
-export async function startStack(options: { store?: 'memory' | 'redis'; apiKey?: string } = {}): Promise<Stack> {
+export async function startStack(options: { store?: 'memory' | 'redis'; apiKey?: string; timeoutMs?: number } = {}): Promise<Stack> {
   const sim = await startSimulator();
   const store = await startStore(options.store ?? 'memory');
   const gateway = await startGateway({
     port: 0,
-    calcom: { apiUrl: sim.apiUrl, apiKey: options.apiKey ?? 'cal_test_key', timeoutMs: 3000 },
+    calcom: { apiUrl: sim.apiUrl, apiKey: options.apiKey ?? 'cal_test_key', timeoutMs: options.timeoutMs ?? 3000 },
     upstreamKind: 'simulator',
     store,
     log: quietLog,
