@@ -16,10 +16,12 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query Availability($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!, $duration: Int) {\n    availability(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone, duration: $duration) {\n      eventTypeId\n      timeZone\n      fetchedAt\n      stale\n      days {\n        date\n        slots {\n          start\n          end\n          localDate\n          localTime\n          utcOffset\n        }\n      }\n    }\n  }\n": typeof types.AvailabilityDocument,
     "\n  query EventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      slug\n      title\n      lengthInMinutes\n      schedulingType\n    }\n  }\n": typeof types.EventTypeDocument,
+    "\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n": typeof types.EventTypeTitleDocument,
 };
 const documents: Documents = {
     "\n  query Availability($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!, $duration: Int) {\n    availability(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone, duration: $duration) {\n      eventTypeId\n      timeZone\n      fetchedAt\n      stale\n      days {\n        date\n        slots {\n          start\n          end\n          localDate\n          localTime\n          utcOffset\n        }\n      }\n    }\n  }\n": types.AvailabilityDocument,
     "\n  query EventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      slug\n      title\n      lengthInMinutes\n      schedulingType\n    }\n  }\n": types.EventTypeDocument,
+    "\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n": types.EventTypeTitleDocument,
 };
 
 /**
@@ -44,6 +46,10 @@ export function graphql(source: "\n  query Availability($eventTypeId: Int!, $sta
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query EventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      slug\n      title\n      lengthInMinutes\n      schedulingType\n    }\n  }\n"): (typeof documents)["\n  query EventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      slug\n      title\n      lengthInMinutes\n      schedulingType\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n"): (typeof documents)["\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
