@@ -4,12 +4,15 @@
  */
 import type { Logger } from './logger.js';
 import type { RequestLoaders } from './loaders/index.js';
+import type { SlotCache } from './loaders/slot-cache.js';
 import type { Store } from './store/store.js';
 import type { CalcomClient } from './upstream/calcom-client.js';
 
 export interface GatewayServices {
   calcom: CalcomClient;
   store: Store;
+  /** Shared slot buckets of this credential (widening, coalescing, stale-while-revalidate). */
+  slotCache: SlotCache;
   log: Logger;
   /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
   credentialId: string;

@@ -13,6 +13,7 @@ import { WebSocketServer } from 'ws';
 import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { createRequestLoaders } from './loaders/index.js';
+import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { useInputErrorCodes } from './schema/use-input-error-codes.js';
@@ -31,6 +32,12 @@ export interface GatewayOptions {
   log: Logger;
   /** Pre-filled GraphiQL query. */
   exampleQuery?: string;
+  /** Slot cache tuning (TTLs, widening, locks); see {@link SlotCacheTuning} for defaults. */
+  slotCache?: Partial<SlotCacheTuning>;
+  /** Extra ms the slot loader collects a batch; 0 = the current tick only. @default 0 */
+  batchWindowMs?: number;
+  /** The gateway's clock in ms since the epoch (tests pass a controllable one). @default Date.now */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -53,12 +60,23 @@ export function credentialIdOf(apiKey: string): string {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, store } = options;
+  const calcom = createCalcomClient(options.calcom);
+  const credentialId = credentialIdOf(options.calcom.apiKey);
   const services: GatewayServices = {
-    calcom: createCalcomClient(options.calcom),
+    calcom,
     store,
     log,
-    credentialId: credentialIdOf(options.calcom.apiKey),
+    credentialId,
+    slotCache: createSlotCache({
+      store,
+      calcom,
+      credentialId,
+      log: log.child({ component: 'slot-cache' }),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.slotCache ? { tuning: options.slotCache } : {}),
+    }),
   };
+  const loaderOptions = { batchWindowMs: options.batchWindowMs ?? 0 };
   const yogaLog = log.child({ component: 'yoga' });
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -71,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}),
     },
     plugins: [useInputErrorCodes()],
-    context: (): GatewayContext => ({ services, loaders: createRequestLoaders(services) }),
+    context: (): GatewayContext => ({ services, loaders: createRequestLoaders(services, loaderOptions) }),
     maskedErrors: {
       maskError(error, message, isDev) {
         const masked = maskError(error, message, isDev);
@@ -158,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         httpServer.closeAllConnections();
       });
       await yoga.dispose();
+      await services.slotCache.close();
       services.calcom.close();
     },
   };

@@ -2,14 +2,17 @@
  * Per-request DataLoaders: created for each GraphQL request (never shared between requests), so one
  * request asking twice for the same thing makes one upstream call.
  *
- * The slot loader here fetches each distinct window with one `GET /v2/slots` call. Widening, the
- * shared zone-independent bucket cache and cross-request coalescing replace it in the slot-loader
- * issue; its interface (a window in, slots with their fetch time out) stays.
+ * The slot loader collects every slot window the resolvers of one request ask for in the same tick
+ * (DataLoader's batch; `batchWindowMs` can widen that, default 0 = the tick only, since each
+ * millisecond of window is latency every caller pays, dataloader#58), turns them into UTC-day
+ * buckets and resolves them through the shared slot cache in one go, so the whole batch costs at
+ * most one widened `GET /v2/slots` call per event type and duration.
  */
 import DataLoader from 'dataloader';
 import type { GatewayServices } from '../context.js';
 import type { InstantRange } from '../time.js';
-import type { UpstreamEventType, UpstreamSlot } from '../upstream/calcom-client.js';
+import type { UpstreamEventType } from '../upstream/calcom-client.js';
+import { utcDaysOf, type BucketResult, type CachedSlot } from './slot-cache.js';
 
 /** Event types change rarely; cached per credential for this long (background.md: 5-15 min). */
 export const EVENT_TYPE_TTL_MS = 5 * 60_000;
@@ -23,11 +26,11 @@ export interface SlotRequest {
 }
 
 export interface SlotResult {
-  /** Free slots in the range, ascending, UTC. */
-  slots: UpstreamSlot[];
-  /** When Cal.com produced this data. */
-  fetchedAt: Date;
-  /** True when served past its freshness because Cal.com could not be reached. */
+  /** Free slots starting in the range, ascending; instants in ms since the epoch. */
+  slots: CachedSlot[];
+  /** When Cal.com produced the oldest part of this data (ms since the epoch). */
+  fetchedAt: number;
+  /** True when any part is older than the fresh TTL (served while, or because, a refresh failed). */
   stale: boolean;
 }
 
@@ -36,10 +39,33 @@ export interface RequestLoaders {
   slots: DataLoader<SlotRequest, SlotResult, string>;
 }
 
+export interface RequestLoaderOptions {
+  /** Extra time (ms) the slot loader waits to collect a batch; 0 = only the current tick. @default 0 */
+  batchWindowMs?: number;
+}
+
 const slotKey = (r: SlotRequest) => `${r.eventTypeId}|${r.duration ?? ''}|${r.range.start.toMillis()}|${r.range.end.toMillis()}`;
 
-export function createRequestLoaders(services: GatewayServices): RequestLoaders {
-  const { calcom, store, credentialId } = services;
+/** Joins the buckets of one request's days into its result, or the first error among them. */
+function assemble(request: SlotRequest, buckets: Map<string, BucketResult | Error>): SlotResult | Error {
+  const startMs = request.range.start.toMillis();
+  const endMs = request.range.end.toMillis();
+  const slots: CachedSlot[] = [];
+  let fetchedAt = Infinity;
+  let stale = false;
+  for (const day of utcDaysOf(request.range)) {
+    const bucket = buckets.get(day);
+    if (!bucket) return new Error(`slot bucket ${day} missing`);
+    if (bucket instanceof Error) return bucket;
+    fetchedAt = Math.min(fetchedAt, bucket.entry.fetchedAt);
+    stale ||= bucket.stale;
+    for (const slot of bucket.entry.slots) if (slot.start >= startMs && slot.start < endMs) slots.push(slot);
+  }
+  return { slots, fetchedAt, stale };
+}
+
+export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}): RequestLoaders {
+  const { calcom, store, credentialId, slotCache } = services;
   const eventTypeKey = (id: number) => `eventType:${credentialId}:${id}`;
 
   const eventType = new DataLoader<number, UpstreamEventType>(async (ids) =>
@@ -55,18 +81,25 @@ export function createRequestLoaders(services: GatewayServices): RequestLoaders 
   );
 
   const slots = new DataLoader<SlotRequest, SlotResult, string>(
-    async (requests) =>
-      Promise.all(
-        requests.map(async (request) => {
-          try {
-            const { slots: found } = await calcom.getSlots(request);
-            return { slots: found, fetchedAt: new Date(), stale: false };
-          } catch (err) {
-            return err instanceof Error ? err : new Error(String(err));
-          }
-        }),
-      ),
-    { cacheKeyFn: slotKey },
+    async (requests) => {
+      // One bucket set per (event type, duration); all getBuckets calls start in this tick, so their
+      // claims are registered before any other request's batch can look.
+      const groups = new Map<string, { eventTypeId: number; duration: number | undefined; days: Set<string> }>();
+      for (const r of requests) {
+        const key = `${r.eventTypeId}|${r.duration ?? ''}`;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = { eventTypeId: r.eventTypeId, duration: r.duration, days: new Set() }));
+        for (const day of utcDaysOf(r.range)) group.days.add(day);
+      }
+      const resolved = new Map(
+        [...groups].map(([key, g]) => [key, slotCache.getBuckets(g.eventTypeId, g.duration, [...g.days])] as const),
+      );
+      return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(`${r.eventTypeId}|${r.duration ?? ''}`)!)));
+    },
+    {
+      cacheKeyFn: slotKey,
+      ...(options.batchWindowMs ? { batchScheduleFn: (run: () => void) => setTimeout(run, options.batchWindowMs) } : {}),
+    },
   );
 
   return { eventType, slots };

@@ -1,4 +1,5 @@
 /** `availability`: free slots of one event type, day by day in the caller's time zone. */
+import { DateTime } from 'luxon';
 import { badUserInput, toGraphQLError } from '../errors.js';
 import { countLocalDays, listLocalDates, localDaysToRange, toLocalSlot, type LocalSlot } from '../time.js';
 import { builder } from './builder.js';
@@ -81,14 +82,14 @@ builder.queryField('availability', (t) =>
         });
       const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
       for (const slot of result.slots) {
-        const local = toLocalSlot(slot.start, slot.end, timeZone);
+        const local = toLocalSlot(DateTime.fromMillis(slot.start, { zone: 'utc' }), DateTime.fromMillis(slot.end, { zone: 'utc' }), timeZone);
         byDate.get(local.localDate)?.push(local);
       }
       return {
         eventTypeId: args.eventTypeId,
         timeZone,
         days: [...byDate].map(([date, slots]) => ({ date, slots })),
-        fetchedAt: result.fetchedAt,
+        fetchedAt: new Date(result.fetchedAt),
         stale: result.stale,
       };
     },

@@ -10,6 +10,7 @@ import { startGateway, type Gateway } from '../../src/server.js';
 import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
+import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
 
 const leftovers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -55,12 +56,12 @@ export async function startSimulator(): Promise<CalcomSimulator> {
 }
 
 let prefixCounter = 0;
-/** A store of the given kind; Redis ones get a key prefix of their own so test files never collide. */
-export async function startStore(kind: 'memory' | 'redis'): Promise<Store> {
-  const store =
-    kind === 'memory'
-      ? createMemoryStore()
-      : await createRedisStore({ url: inject('redisUrl'), keyPrefix: `test:${process.pid}:${Date.now()}:${prefixCounter++}:` });
+/** A key prefix no other test uses. */
+export const uniquePrefix = () => `test:${process.pid}:${Date.now()}:${prefixCounter++}:`;
+
+/** A store of the given kind; Redis ones get a key prefix of their own (or the one given, to share it). */
+export async function startStore(kind: 'memory' | 'redis', keyPrefix = uniquePrefix()): Promise<Store> {
+  const store = kind === 'memory' ? createMemoryStore() : await createRedisStore({ url: inject('redisUrl'), keyPrefix });
   onCleanup(() => store.close());
   return store;
 }
@@ -75,16 +76,29 @@ export interface Stack {
   post(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
 }
 
+export interface StackOptions {
+  /** In-process unless told otherwise; or a store to share with another gateway. */
+  store?: 'memory' | 'redis' | Store;
+  apiKey?: string;
+  timeoutMs?: number;
+  /** Reuse a simulator (e.g. for a second gateway instance). */
+  sim?: CalcomSimulator;
+  now?: () => number;
+  slotCache?: Partial<SlotCacheTuning>;
+}
+
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
-export async function startStack(options: { store?: 'memory' | 'redis'; apiKey?: string; timeoutMs?: number } = {}): Promise<Stack> {
-  const sim = await startSimulator();
-  const store = await startStore(options.store ?? 'memory');
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = options.sim ?? (await startSimulator());
+  const store = typeof options.store === 'object' ? options.store : await startStore(options.store ?? 'memory');
   const gateway = await startGateway({
     port: 0,
     calcom: { apiUrl: sim.apiUrl, apiKey: options.apiKey ?? 'cal_test_key', timeoutMs: options.timeoutMs ?? 3000 },
     upstreamKind: 'simulator',
     store,
     log: quietLog,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.slotCache ? { slotCache: options.slotCache } : {}),
   });
   onCleanup(() => gateway.close());
   return {

@@ -1,0 +1,75 @@
+/**
+ * The widening planner: which `GET /v2/slots` ranges fetch a set of missing UTC-day buckets in as
+ * few calls as possible. Pure: days in, ranges out.
+ *
+ * Days are UTC calendar days `YYYY-MM-DD` (the slot cache's bucket unit). A range is inclusive:
+ * `{ first: "2025-10-25", last: "2025-10-31" }` covers seven whole UTC days.
+ */
+import { DateTime } from 'luxon';
+
+export interface PlannerOptions {
+  /**
+   * Buckets at most this many days apart (missing days between them, which are then fetched too)
+   * share one call. 0 merges only adjacent days. @default 3
+   */
+  maxGapDays: number;
+  /** Longest range one call may cover, in days. @default 14 */
+  maxSpanDays: number;
+  /**
+   * A range shorter than this is widened forward to this many days, so the follow-up questions of a
+   * live call (alternatives, the next days) are already cached. 1 disables widening. @default 7
+   */
+  minWindowDays: number;
+}
+
+export const DEFAULT_PLANNER_OPTIONS: PlannerOptions = { maxGapDays: 3, maxSpanDays: 14, minWindowDays: 7 };
+
+export interface DayRange {
+  /** First UTC day, inclusive. */
+  first: string;
+  /** Last UTC day, inclusive. */
+  last: string;
+}
+
+const toDay = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+const diffDays = (a: string, b: string) => Math.round(toDay(b).diff(toDay(a), 'days').days);
+const addDays = (iso: string, n: number) => toDay(iso).plus({ days: n }).toISODate()!;
+
+/** Number of days in a range (inclusive). */
+export const rangeDays = (r: DayRange) => diffDays(r.first, r.last) + 1;
+
+/** Every day of a range, in order. */
+export function daysOf(range: DayRange): string[] {
+  const days: string[] = [];
+  for (let d = range.first; d <= range.last; d = addDays(d, 1)) days.push(d);
+  return days;
+}
+
+/**
+ * Groups `days` (any order, duplicates allowed) into ranges: sorted, merged while the gap is at
+ * most `maxGapDays` and the span at most `maxSpanDays`, then each range shorter than
+ * `minWindowDays` is extended forward (never beyond `maxSpanDays`, never into the next range).
+ * Every input day is covered by exactly one range.
+ */
+export function planRanges(days: Iterable<string>, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS): DayRange[] {
+  const sorted = [...new Set(days)].sort();
+  const maxSpan = Math.max(1, options.maxSpanDays);
+  const ranges: DayRange[] = [];
+  for (const day of sorted) {
+    const current = ranges.at(-1);
+    if (current && diffDays(current.last, day) - 1 <= options.maxGapDays && diffDays(current.first, day) + 1 <= maxSpan) {
+      current.last = day;
+    } else {
+      ranges.push({ first: day, last: day });
+    }
+  }
+  const minWindow = Math.min(Math.max(1, options.minWindowDays), maxSpan);
+  ranges.forEach((range, i) => {
+    if (rangeDays(range) >= minWindow) return;
+    let last = addDays(range.first, minWindow - 1);
+    const next = ranges[i + 1];
+    if (next && last >= next.first) last = addDays(next.first, -1);
+    if (last > range.last) range.last = last;
+  });
+  return ranges;
+}
