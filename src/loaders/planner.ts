@@ -47,11 +47,17 @@ export function daysOf(range: DayRange): string[] {
 
 /**
  * Groups `days` (any order, duplicates allowed) into ranges: sorted, merged while the gap is at
- * most `maxGapDays` and the span at most `maxSpanDays`, then each range shorter than
- * `minWindowDays` is extended forward (never beyond `maxSpanDays`, never into the next range).
- * Every input day is covered by exactly one range.
+ * most `maxGapDays` and the span at most `maxSpanDays`; then each range is widened:
+ *
+ * - with an `anchor` day (today, UTC): to whole blocks of `minWindowDays` days counted from the
+ *   anchor (block 0 = anchor .. anchor + minWindowDays - 1, "7 days ahead" for today), when that
+ *   stays within `maxSpanDays`. Every request and every instance then widens a day to the same
+ *   block, so concurrent callers ask for the same range and coalesce on it;
+ * - otherwise, when shorter than `minWindowDays`: forward to that length.
+ *
+ * Widening never reaches into a neighbouring range. Every input day is covered by exactly one range.
  */
-export function planRanges(days: Iterable<string>, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS): DayRange[] {
+export function planRanges(days: Iterable<string>, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS, anchor?: string): DayRange[] {
   const sorted = [...new Set(days)].sort();
   const maxSpan = Math.max(1, options.maxSpanDays);
   const ranges: DayRange[] = [];
@@ -65,10 +71,22 @@ export function planRanges(days: Iterable<string>, options: PlannerOptions = DEF
   }
   const minWindow = Math.min(Math.max(1, options.minWindowDays), maxSpan);
   ranges.forEach((range, i) => {
-    if (rangeDays(range) >= minWindow) return;
-    let last = addDays(range.first, minWindow - 1);
+    const prev = ranges[i - 1];
     const next = ranges[i + 1];
-    if (next && last >= next.first) last = addDays(next.first, -1);
+    const clampFirst = (d: string) => (prev && d <= prev.last ? addDays(prev.last, 1) : d);
+    const clampLast = (d: string) => (next && d >= next.first ? addDays(next.first, -1) : d);
+    if (anchor && minWindow > 1) {
+      const blockOf = (d: string) => Math.floor(diffDays(anchor, d) / minWindow);
+      const first = clampFirst(addDays(anchor, blockOf(range.first) * minWindow));
+      const last = clampLast(addDays(anchor, (blockOf(range.last) + 1) * minWindow - 1));
+      if (diffDays(first, last) + 1 <= maxSpan) {
+        range.first = first;
+        range.last = last;
+        return;
+      }
+    }
+    if (rangeDays(range) >= minWindow) return;
+    const last = clampLast(addDays(range.first, minWindow - 1));
     if (last > range.last) range.last = last;
   });
   return ranges;

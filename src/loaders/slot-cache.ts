@@ -237,22 +237,25 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
   const bucketId = (eventTypeId: number, duration: number | undefined, day: string) => `${eventTypeId}:${durationKey(duration)}:${day}`;
   const filledChannel = `slots-filled:${credentialId}`;
 
-  /** Buckets being resolved by this process, by bucket id. */
-  const inflight = new Map<string, Deferred<BucketResult>>();
+  /**
+   * Buckets some request of this process is resolving, by bucket id. A claim settles with the
+   * bucket, with an Error, or with null: "not filled after all (a neighbour's widening), claim again".
+   */
+  const inflight = new Map<string, Deferred<BucketResult | null>>();
   /** Buckets a background refresh is running for, and the refreshes themselves. */
   const refreshing = new Set<string>();
   const refreshes = new Set<Promise<unknown>>();
-  /** Local waiters for other instances' fills, by bucket id. */
+  /** Local waiters for fill announcements (this or another instance), by bucket id. */
   const fillWaiters = new Map<string, Set<() => void>>();
-  let unsubscribe: Promise<() => Promise<void>> | undefined;
+  let subscription: Promise<() => Promise<void>> | undefined;
 
   function listenForFills() {
-    unsubscribe ??= store.subscribe(filledChannel, (message) => {
+    subscription ??= store.subscribe(filledChannel, (message) => {
       for (const id of JSON.parse(message) as string[]) {
         for (const wake of fillWaiters.get(id) ?? []) wake();
       }
     });
-    return unsubscribe;
+    return subscription;
   }
 
   async function readBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[]) {
@@ -267,7 +270,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     return out;
   }
 
-  /** Fetches one range with one upstream call and writes every day of it. */
+  /** One upstream call for `range`; writes every day of it (empty ones too) and announces the fill. */
   async function fetchAndFill(eventTypeId: number, duration: number | undefined, range: DayRange): Promise<Map<string, BucketEntry>> {
     const startedAt = now();
     counters.upstreamCalls += 1;
@@ -300,9 +303,8 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     return byDay;
   }
 
-  /** Waits until every id is announced as filled, or `lockWaitMs` passes; resolves true when all came. */
-  async function waitForFills(ids: string[]): Promise<boolean> {
-    await listenForFills();
+  /** Resolves true once every id has been announced as filled, false after `lockWaitMs`. */
+  function waitForFills(ids: string[]): Promise<boolean> {
     const pending = new Set(ids);
     return new Promise<boolean>((resolve) => {
       const wakers = new Map<string, () => void>();
@@ -326,55 +328,46 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
   }
 
   /**
-   * Fetches one planned range for the claimed days in it, coalesced across instances:
-   * - locks every day of the range that is free (one atomic script);
-   * - when none of the claimed days could be locked, another fetch covers them: our locks are let go
-   *   at once, and we wait for its fill announcement (at most `lockWaitMs`), then read the store;
-   * - otherwise (or when the wait did not bring everything) we fetch the whole range in one call.
-   * Days of the range nobody has claimed are claimed once we fetch, so requests arriving meanwhile wait.
+   * Fills the missing `days` (those in `wanted` are needed now) with at most one call, coalesced
+   * across instances: the free day locks are taken in one atomic script; the wanted days we got are
+   * fetched (as one range over the days we hold); wanted days another instance holds are awaited
+   * through its fill announcement (at most `lockWaitMs`, then fetched here after all).
    */
-  async function fetchRange(eventTypeId: number, duration: number | undefined, range: DayRange, claims: Map<string, Deferred<BucketResult>>) {
-    const days = daysOf(range);
+  async function fill(eventTypeId: number, duration: number | undefined, days: string[], wanted: Set<string>): Promise<Map<string, BucketEntry>> {
+    const filled = new Map<string, BucketEntry>();
     const token = randomUUID();
     const locks = days.map((day) => lockKey(bucketId(eventTypeId, duration, day)));
-    const release = () => store.run(releaseLocks, locks, [token]).catch((err: unknown) => log.warn({ err }, 'releasing slot locks failed'));
-    const extras = new Map<string, Deferred<BucketResult>>();
-    const settle = (entries: Map<string, BucketEntry>) => {
-      for (const [day, d] of [...claims, ...extras]) {
-        const entry = entries.get(day);
-        if (entry) d.resolve({ entry, stale: false });
-      }
-    };
+    await listenForFills(); // subscribed before locking, so no announcement can slip by
+    const acquired = await store.run(acquireLocks, locks, [token, tuning.lockTtlMs]);
+    let mine = days.filter((_, i) => acquired[i] === 1);
+    const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
     try {
-      await listenForFills(); // subscribed before locking, so no fill announcement can slip by
-      const acquired = await store.run(acquireLocks, locks, [token, tuning.lockTtlMs]);
-      if (!days.some((day, i) => acquired[i] === 1 && claims.has(day))) {
-        await release();
-        counters.remoteWaits += 1;
-        const wanted = [...claims.keys()];
-        if (!(await waitForFills(wanted.map((day) => bucketId(eventTypeId, duration, day))))) counters.remoteWaitTimeouts += 1;
-        const cached = await readBuckets(eventTypeId, duration, wanted);
-        settle(cached);
-        if (wanted.every((day) => cached.has(day))) return;
+      // Double-checked: another fetch may have filled and unlocked these days since our store read.
+      const meanwhile = await readBuckets(eventTypeId, duration, mine);
+      for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= tuning.freshTtlMs) filled.set(day, entry);
+      mine = mine.filter((day) => !filled.has(day));
+      const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(eventTypeId, duration, day))) : Promise.resolve(true);
+      if (mine.some((day) => wanted.has(day))) {
+        const range = { first: mine[0]!, last: mine.at(-1)! };
+        for (const [day, entry] of await fetchAndFill(eventTypeId, duration, range)) filled.set(day, entry);
+      } else {
+        await store.run(releaseLocks, locks, [token]); // nothing of ours to fetch: let others have the days
       }
-      for (const day of days) {
-        const id = bucketId(eventTypeId, duration, day);
-        if (!claims.has(day) && !inflight.has(id)) {
-          const d = deferred<BucketResult>();
-          inflight.set(id, d);
-          extras.set(day, d);
+      if (others.length > 0) {
+        counters.remoteWaits += 1;
+        if (!(await waiting)) counters.remoteWaitTimeouts += 1;
+        const cached = await readBuckets(eventTypeId, duration, others);
+        for (const [day, entry] of cached) filled.set(day, entry);
+        const stillMissing = others.filter((day) => !cached.has(day));
+        if (stillMissing.length > 0) {
+          for (const [day, entry] of await fetchAndFill(eventTypeId, duration, { first: stillMissing[0]!, last: stillMissing.at(-1)! })) {
+            filled.set(day, entry);
+          }
         }
       }
-      settle(await fetchAndFill(eventTypeId, duration, range));
-    } catch (err) {
-      for (const d of [...claims.values(), ...extras.values()]) d.reject(err instanceof Error ? err : new Error(String(err)));
+      return filled;
     } finally {
-      await release();
-      for (const [day, d] of extras) {
-        d.reject(new Error('slot bucket was not filled'));
-        const id = bucketId(eventTypeId, duration, day);
-        if (inflight.get(id) === d) inflight.delete(id);
-      }
+      await store.run(releaseLocks, locks, [token]).catch((err: unknown) => log.warn({ err }, 'releasing slot locks failed'));
     }
   }
 
@@ -384,7 +377,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     for (const day of todo) refreshing.add(bucketId(eventTypeId, duration, day));
     counters.backgroundRefreshes += 1;
     // Runs at background priority once the quota scheduler exists.
-    const refresh = Promise.all(planRanges(todo, tuning).map((range) => fetchAndFill(eventTypeId, duration, range)))
+    const refresh = Promise.all(planRanges(todo, { ...tuning, minWindowDays: 1 }).map((range) => fetchAndFill(eventTypeId, duration, range)))
       .catch((err: unknown) => log.warn({ err: (err as Error).message, eventTypeId }, 'background slot refresh failed; serving stale data'))
       .finally(() => {
         for (const day of todo) refreshing.delete(bucketId(eventTypeId, duration, day));
@@ -393,8 +386,17 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     refreshes.add(refresh);
   }
 
-  /** Resolves claimed buckets: from the store when fresh or stale-but-usable, else by fetching. */
-  async function resolveClaims(eventTypeId: number, duration: number | undefined, claims: Map<string, Deferred<BucketResult>>) {
+  /**
+   * Resolves the claimed days of one planned range: from the store when fresh (or stale but within
+   * the max age, refreshed in the background), else by {@link fill}. When every wanted day is in the
+   * store, the widened days that are not are left unfetched (settled null) rather than spending a call.
+   */
+  async function resolveRange(
+    eventTypeId: number,
+    duration: number | undefined,
+    claims: Map<string, Deferred<BucketResult | null>>,
+    wanted: Set<string>,
+  ) {
     try {
       const days = [...claims.keys()];
       const cached = await readBuckets(eventTypeId, duration, days);
@@ -412,54 +414,83 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
           claims.get(day)!.resolve({ entry, stale: true });
           stale.push(day);
         } else {
-          counters.bucketMisses += 1;
+          if (wanted.has(day)) counters.bucketMisses += 1;
           missing.push(day);
         }
       }
       if (stale.length > 0) refreshInBackground(eventTypeId, duration, stale);
-      if (missing.length > 0) {
-        await Promise.all(
-          planRanges(missing, tuning).map((range) => {
-            const inRange = new Map(daysOf(range).filter((d) => claims.has(d) && missing.includes(d)).map((d) => [d, claims.get(d)!]));
-            return fetchRange(eventTypeId, duration, range, inRange);
-          }),
-        );
+      if (missing.some((day) => wanted.has(day))) {
+        const filled = await fill(eventTypeId, duration, missing, wanted);
+        for (const [day, entry] of filled) claims.get(day)?.resolve({ entry, stale: false });
       }
     } catch (err) {
-      for (const d of claims.values()) d.reject(err instanceof Error ? err : new Error(String(err)));
+      const error = err instanceof Error ? err : new Error(String(err));
+      for (const [day, d] of claims) (wanted.has(day) ? d.reject(error) : d.resolve(null));
     } finally {
       for (const [day, d] of claims) {
-        d.reject(new Error('slot bucket was not resolved'));
+        d.resolve(null);
         const id = bucketId(eventTypeId, duration, day);
         if (inflight.get(id) === d) inflight.delete(id);
       }
     }
   }
 
+  /**
+   * Claims, synchronously, every day of the planned ranges over `days` that nobody in this process
+   * is resolving yet, starts resolving them, and returns the promise of each of `days`.
+   */
+  function claim(eventTypeId: number, duration: number | undefined, days: string[]): Map<string, Promise<BucketResult | null>> {
+    const out = new Map<string, Promise<BucketResult | null>>();
+    const unclaimed: string[] = [];
+    for (const day of days) {
+      const d = inflight.get(bucketId(eventTypeId, duration, day));
+      if (d) {
+        counters.coalescedWaits += 1;
+        out.set(day, d.promise);
+      } else {
+        unclaimed.push(day);
+      }
+    }
+    if (unclaimed.length === 0) return out;
+    const wanted = new Set(unclaimed);
+    for (const range of planRanges(unclaimed, tuning, utcDay(now()))) {
+      const claims = new Map<string, Deferred<BucketResult | null>>();
+      for (const day of daysOf(range)) {
+        const id = bucketId(eventTypeId, duration, day);
+        if (inflight.has(id)) continue; // a neighbour's widening already covers it
+        const d = deferred<BucketResult | null>();
+        inflight.set(id, d);
+        claims.set(day, d);
+        if (wanted.has(day)) out.set(day, d.promise);
+      }
+      void resolveRange(eventTypeId, duration, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))));
+    }
+    return out;
+  }
+
   return {
     async getBuckets(eventTypeId, duration, days) {
       const results = new Map<string, BucketResult | Error>();
-      const waits: Array<Promise<void>> = [];
-      const claims = new Map<string, Deferred<BucketResult>>();
-      for (const day of new Set(days)) {
-        const id = bucketId(eventTypeId, duration, day);
-        let d = inflight.get(id);
-        if (d) {
-          counters.coalescedWaits += 1;
-        } else {
-          d = deferred<BucketResult>();
-          inflight.set(id, d);
-          claims.set(day, d);
-        }
-        waits.push(
-          d.promise.then(
-            (r) => void results.set(day, r),
-            (e: Error) => void results.set(day, e),
-          ),
+      let pending = [...new Set(days)];
+      // A day can come back unresolved (null) when the claim it waited on was only a widening that
+      // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
+      for (let round = 0; pending.length > 0 && round < 3; round++) {
+        const promises = claim(eventTypeId, duration, pending);
+        const next: string[] = [];
+        await Promise.all(
+          pending.map(async (day) => {
+            try {
+              const result = await promises.get(day)!;
+              if (result) results.set(day, result);
+              else next.push(day);
+            } catch (err) {
+              results.set(day, err instanceof Error ? err : new Error(String(err)));
+            }
+          }),
         );
+        pending = next;
       }
-      if (claims.size > 0) void resolveClaims(eventTypeId, duration, claims);
-      await Promise.all(waits);
+      for (const day of pending) results.set(day, new Error(`slot bucket ${day} could not be resolved`));
       return results;
     },
 
@@ -479,7 +510,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
 
     async close() {
       await this.settled();
-      if (unsubscribe) await (await unsubscribe)();
+      if (subscription) await (await subscription)();
     },
   };
 }
