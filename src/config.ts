@@ -4,6 +4,7 @@
  * names the variable (see {@link ConfigError}).
  */
 import { z } from 'zod';
+import type { SlotCacheTuning } from './loaders/slot-cache.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -28,6 +29,25 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Port of the embedded simulator (with no CALCOM_API_KEY) or of `npm run sim`. Unset: a free port / 5555. */
   SIM_PORT: optional(port),
+  /** Slot buckets are fresh this long (ms). @default 30000 */
+  SLOT_FRESH_TTL_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Slot buckets are served stale (while refreshing, or when Cal.com fails) up to this age (ms). @default 300000 */
+  SLOT_MAX_AGE_MS: z.coerce.number().int().positive().default(300_000),
+  /** Widen slot fetches to blocks of this many days counted from today. @default 7 */
+  SLOT_MIN_WINDOW_DAYS: z.coerce.number().int().min(1).max(31).default(7),
+  /** Longest range one `GET /v2/slots` call covers (days). @default 14 */
+  SLOT_MAX_SPAN_DAYS: z.coerce.number().int().min(1).max(62).default(14),
+  /** Missing days at most this far apart are fetched in one call (days). @default 3 */
+  SLOT_MAX_GAP_DAYS: z.coerce.number().int().min(0).max(31).default(3),
+  /** Extra time the slot loader collects a batch (ms); 0 = the current tick only. @default 0 */
+  SLOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(0),
+}).superRefine((e, ctx) => {
+  if (e.SLOT_MAX_AGE_MS < e.SLOT_FRESH_TTL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['SLOT_MAX_AGE_MS'], message: `must be at least SLOT_FRESH_TTL_MS (${e.SLOT_FRESH_TTL_MS})` });
+  }
+  if (e.SLOT_MIN_WINDOW_DAYS > e.SLOT_MAX_SPAN_DAYS) {
+    ctx.addIssue({ code: 'custom', path: ['SLOT_MIN_WINDOW_DAYS'], message: `must not exceed SLOT_MAX_SPAN_DAYS (${e.SLOT_MAX_SPAN_DAYS})` });
+  }
 });
 
 /** Validated gateway configuration. */
@@ -42,6 +62,9 @@ export interface AppConfig {
   ignoredApiUrl: string | undefined;
   simPort: number | undefined;
   timeoutMs: number;
+  /** Slot cache tuning; lock TTL and wait follow the upstream timeout. */
+  slotCache: SlotCacheTuning;
+  slotBatchWindowMs: number;
 }
 
 /** A configuration problem; `message` names every bad variable, one per line. */
@@ -70,6 +93,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ignoredApiUrl: !e.CALCOM_API_KEY && env.CALCOM_API_URL ? e.CALCOM_API_URL : undefined,
     simPort: e.SIM_PORT,
     timeoutMs: e.CALCOM_TIMEOUT_MS,
+    slotCache: {
+      freshTtlMs: e.SLOT_FRESH_TTL_MS,
+      maxAgeMs: e.SLOT_MAX_AGE_MS,
+      minWindowDays: e.SLOT_MIN_WINDOW_DAYS,
+      maxSpanDays: e.SLOT_MAX_SPAN_DAYS,
+      maxGapDays: e.SLOT_MAX_GAP_DAYS,
+      // A fetch lock must outlive the slowest fetch; a waiter gives up a little after that.
+      lockTtlMs: 2 * e.CALCOM_TIMEOUT_MS,
+      lockWaitMs: e.CALCOM_TIMEOUT_MS + 1000,
+    },
+    slotBatchWindowMs: e.SLOT_BATCH_WINDOW_MS,
   };
 }
 

@@ -63,6 +63,8 @@ async function main() {
     store,
     log,
     exampleQuery: exampleQuery('Europe/Berlin'),
+    slotCache: config.slotCache,
+    batchWindowMs: config.slotBatchWindowMs,
   });
   log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz`);
 

@@ -31,4 +31,18 @@ describe('loadConfig', () => {
   it('says when CALCOM_API_URL is ignored for lack of a key', () => {
     expect(loadConfig({ CALCOM_API_URL: 'http://127.0.0.1:5555/v2' }).ignoredApiUrl).toBe('http://127.0.0.1:5555/v2');
   });
+
+  it('reads the slot cache tuning and checks it is consistent', () => {
+    expect(loadConfig({ SLOT_FRESH_TTL_MS: '10000', CALCOM_TIMEOUT_MS: '2000' }).slotCache).toEqual({
+      freshTtlMs: 10_000,
+      maxAgeMs: 300_000,
+      minWindowDays: 7,
+      maxSpanDays: 14,
+      maxGapDays: 3,
+      lockTtlMs: 4000,
+      lockWaitMs: 3000,
+    });
+    expect(() => loadConfig({ SLOT_FRESH_TTL_MS: '60000', SLOT_MAX_AGE_MS: '30000' })).toThrow(/SLOT_MAX_AGE_MS/);
+    expect(() => loadConfig({ SLOT_MIN_WINDOW_DAYS: '20' })).toThrow(/SLOT_MIN_WINDOW_DAYS/);
+  });
 });

@@ -49,15 +49,18 @@ const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').imp
       type: [AvailabilityDayRef],
       description: 'Every local day from `start` to `end` inclusive, in order; days without free slots have an empty list.',
     }),
-    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', description: 'When this data was fetched from Cal.com (UTC).' }),
-    stale: t.exposeBoolean('stale', { description: 'True when Cal.com could not be reached and older data is served.' }),
+    fetchedAt: t.expose('fetchedAt', { type: 'DateTime', description: 'When Cal.com produced the oldest part of this data (UTC).' }),
+    stale: t.exposeBoolean('stale', {
+      description:
+        'True when part of the data is older than the fresh TTL (SLOT_FRESH_TTL_MS, 30 s by default): served while a refresh runs, or because Cal.com could not be reached. `fetchedAt` says how old.',
+    }),
   }),
 });
 
 builder.queryField('availability', (t) =>
   t.field({
     type: AvailabilityRef,
-    description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days) in \`timeZone\`. One Cal.com call at most; bad arguments cost none.`,
+    description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days) in \`timeZone\`. Served from the shared slot cache; a miss costs one Cal.com call per 14 days of range (one for any range up to 13 days), shared with every concurrent caller. Bad arguments cost none.`,
     args: {
       eventTypeId: t.arg.int({ required: true, description: 'Cal.com event type id (positive).' }),
       start: t.arg({ type: 'LocalDate', required: true, description: 'First local day, YYYY-MM-DD, in `timeZone`.' }),
