@@ -1,0 +1,12 @@
+/**
+ * `npm run bench`: every scenario side by side against the embedded simulator on loopback, printed
+ * as figures and ratios (never asserted: these machines are shared and noisy).
+ */
+import { runLoaderScenario } from './loader.js';
+
+const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario };
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(scenarios)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  await run();
+}
