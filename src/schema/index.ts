@@ -3,5 +3,6 @@ import { builder } from './builder.js';
 import './errors.js';
 import './availability.js';
 import './event-type.js';
+import './alternatives.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
