@@ -2,9 +2,10 @@
  * `npm run bench`: every scenario side by side against the embedded simulator on loopback, printed
  * as figures and ratios (never asserted: these machines are shared and noisy).
  */
+import { runAlternativesScenario } from './alternatives.js';
 import { runLoaderScenario } from './loader.js';
 
-const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario };
+const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario, alternatives: runAlternativesScenario };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

@@ -10,32 +10,12 @@ import { startGateway } from '../src/server.js';
 import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator, type CalcomSimulator } from '../src/sim/server.js';
 import { createMemoryStore } from '../src/store/index.js';
-import { localDaysToRange, toCalcomWindow } from '../src/time.js';
+import { admin, naiveSearch, naiveSlots } from './naive.js';
 import { percentile, pool, printTable, ratio, timed } from './support.js';
 
 const ZONE = 'Europe/Berlin';
 const SEARCHES = 20;
 const CONCURRENCY = 5;
-
-async function admin(sim: CalcomSimulator, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${sim.url}/_sim/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  return res.json() as Promise<any>;
-}
-
-/** The old system: every strategy its own call, one after the other. */
-async function naiveSearch(sim: CalcomSimulator, wished: DateTime) {
-  const day = (d: DateTime, days = 1) => {
-    const w = toCalcomWindow(localDaysToRange(d.toISODate()!, d.plus({ days: days - 1 }).toISODate()!, ZONE));
-    return fetch(`${sim.apiUrl}/slots?eventTypeId=${DEMO.haircut}&start=${w.start}&end=${w.end}&timeZone=${ZONE}`, {
-      headers: { 'cal-api-version': '2024-09-04', authorization: 'Bearer cal_bench_naive' },
-    }).then((r) => r.json());
-  };
-  await day(wished); // same day, earlier
-  await day(wished); // same day, later
-  for (let i = 1; i <= 3; i++) await day(wished.plus({ days: i })); // next workdays
-  await day(wished.plus({ days: 7 })); // same weekday next week
-  await day(wished.plus({ days: 1 }), 7); // next available within 7 days
-}
 
 /** slotgraph: the same days in one GraphQL request. */
 function slotgraphSearch(graphqlUrl: string, wished: DateTime) {
@@ -65,7 +45,7 @@ export async function runLoaderScenario() {
 
     console.log(`\n## Loader: ${SEARCHES} alternative searches (wished day, next 7 days, same weekday next week), ${CONCURRENCY} at a time, simulator latency 300-800 ms\n`);
     await admin(sim, 'DELETE', 'stats');
-    const naive = await pool(wishes.map((w) => () => timed(() => naiveSearch(sim, w))), CONCURRENCY);
+    const naive = await pool(wishes.map((w) => () => timed(() => naiveSearch(sim, DEMO.haircut, w, ZONE))), CONCURRENCY);
     const naiveCalls = (await admin(sim, 'GET', 'stats')).total;
     await admin(sim, 'DELETE', 'stats');
     const sg = await pool(wishes.map((w) => () => timed(() => slotgraphSearch(gateway.graphqlUrl, w))), CONCURRENCY);
@@ -103,12 +83,7 @@ export async function runLoaderScenario() {
     await admin(sim, 'DELETE', 'stats');
     const naiveBurst = await Promise.all(
       requests.map((r) =>
-        timed(() => {
-          const w = toCalcomWindow(localDaysToRange(r.start.toISODate()!, r.start.plus({ days: 1 }).toISODate()!, r.zone));
-          return fetch(`${sim.apiUrl}/slots?eventTypeId=${DEMO.cutAndColour}&start=${w.start}&end=${w.end}&timeZone=${r.zone}`, {
-            headers: { 'cal-api-version': '2024-09-04', authorization: 'Bearer cal_bench_naive' },
-          }).then((res) => res.json());
-        }),
+        timed(() => naiveSlots(sim, DEMO.cutAndColour, r.start, r.zone, 2)),
       ),
     );
     const naiveBurstCalls = (await admin(sim, 'GET', 'stats')).total;
