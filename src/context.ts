@@ -6,10 +6,14 @@ import type { Logger } from './logger.js';
 import type { RequestLoaders } from './loaders/index.js';
 import type { SlotCache } from './loaders/slot-cache.js';
 import type { Store } from './store/store.js';
-import type { CalcomClient } from './upstream/calcom-client.js';
+import type { CallOptions, QuotaScheduler } from './quota/scheduler.js';
+import type { CalcomApi } from './upstream/scheduled-calcom.js';
 
 export interface GatewayServices {
-  calcom: CalcomClient;
+  /** Cal.com through the quota scheduler. */
+  calcom: CalcomApi;
+  /** The quota scheduler of this credential. */
+  scheduler: QuotaScheduler;
   store: Store;
   /** Shared slot buckets of this credential (widening, coalescing, stale-while-revalidate). */
   slotCache: SlotCache;
@@ -21,4 +25,10 @@ export interface GatewayServices {
 export interface GatewayContext {
   services: GatewayServices;
   loaders: RequestLoaders;
+  /**
+   * How this request's upstream calls are scheduled: its class (set from the operation type by
+   * `useRequestPriority`, possibly lowered by the `x-slotgraph-priority` header) and the signal that
+   * fires when the client goes away.
+   */
+  call: CallOptions;
 }

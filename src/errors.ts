@@ -3,6 +3,7 @@
  * `ErrorCode`), and the constructors resolvers use. Resolvers never invent codes.
  */
 import { GraphQLError } from 'graphql';
+import { CallCancelledError, CircuitOpenError, QuotaExhaustedError } from './quota/scheduler.js';
 import { UpstreamError } from './upstream/errors.js';
 
 export enum ErrorCode {
@@ -18,6 +19,8 @@ export enum ErrorCode {
   UPSTREAM_REJECTED = 'UPSTREAM_REJECTED',
   /** The Cal.com quota for this credential is spent; `extensions.retryAfterSeconds` says when to retry. */
   QUOTA_EXHAUSTED = 'QUOTA_EXHAUSTED',
+  /** The client went away before the upstream call was made; nothing was spent. */
+  CANCELLED = 'CANCELLED',
   /** A bug in slotgraph; the message is masked and the details are in the server log. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -29,7 +32,9 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   NOT_FOUND: 'The event type (or other object) does not exist at Cal.com.',
   UPSTREAM_UNAVAILABLE: 'Cal.com did not answer, timed out or failed (5xx). Retry later.',
   UPSTREAM_REJECTED: 'Cal.com refused the request (unexpected 4xx); `extensions.upstream` carries its error code.',
-  QUOTA_EXHAUSTED: 'The Cal.com request quota is spent; retry after `extensions.retryAfterSeconds` seconds.',
+  QUOTA_EXHAUSTED:
+    'No Cal.com quota within the deadline, or Cal.com answered 429; retry after `extensions.retryAfterSeconds` seconds (`extensions.reason`: deadline | rate-limited).',
+  CANCELLED: 'The client went away before the upstream call was made; no quota was spent.',
   INTERNAL_SERVER_ERROR: 'An unexpected failure inside slotgraph (details are logged, not returned).',
 };
 
@@ -45,12 +50,31 @@ export function notFound(message: string, argument?: string): GraphQLError {
 }
 
 /**
- * Maps an upstream failure to the client-facing error: 404 → NOT_FOUND (`notFoundMessage`),
- * 429 → QUOTA_EXHAUSTED with `retryAfterSeconds` from `X-RateLimit-Reset-Default`, none/5xx →
- * UPSTREAM_UNAVAILABLE, other 4xx → UPSTREAM_REJECTED. Anything else is rethrown (and masked).
+ * Maps an upstream or quota failure to the client-facing error: quota deadline or 429 →
+ * QUOTA_EXHAUSTED with `retryAfterSeconds` (from `X-RateLimit-Reset-Default` for a 429), open
+ * breaker or none/5xx → UPSTREAM_UNAVAILABLE, 404 → NOT_FOUND (`notFoundMessage`), other 4xx →
+ * UPSTREAM_REJECTED, cancelled → CANCELLED. Anything else is rethrown (and masked).
  */
 export function toGraphQLError(err: unknown, notFoundMessage?: { message: string; argument?: string }): GraphQLError {
   if (err instanceof GraphQLError) return err;
+  if (err instanceof QuotaExhaustedError) {
+    return new GraphQLError(`The Cal.com request quota is exhausted (${err.reason}); retry in ${err.retryAfterSeconds} s.`, {
+      extensions: {
+        code: ErrorCode.QUOTA_EXHAUSTED,
+        reason: err.reason,
+        retryAfterSeconds: err.retryAfterSeconds,
+        ...(err.upstream ? { upstream: { status: err.upstream.status, code: err.upstream.calcomCode } } : {}),
+      },
+    });
+  }
+  if (err instanceof CircuitOpenError) {
+    return new GraphQLError(`Cal.com ${err.group} calls are suspended after repeated failures; retry in ${err.retryAfterSeconds} s.`, {
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, breaker: 'OPEN', retryAfterSeconds: err.retryAfterSeconds },
+    });
+  }
+  if (err instanceof CallCancelledError) {
+    return new GraphQLError(err.message, { extensions: { code: ErrorCode.CANCELLED } });
+  }
   if (!(err instanceof UpstreamError)) throw err;
   const upstream = { status: err.status, code: err.calcomCode };
   if (err.status === 404 && notFoundMessage) return notFound(notFoundMessage.message, notFoundMessage.argument);

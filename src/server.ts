@@ -14,6 +14,10 @@ import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { createRequestLoaders } from './loaders/index.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
+import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
+import { DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
+import { useRequestPriority } from './schema/use-request-priority.js';
+import { createScheduledCalcom } from './upstream/scheduled-calcom.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { useInputErrorCodes } from './schema/use-input-error-codes.js';
@@ -38,6 +42,10 @@ export interface GatewayOptions {
   batchWindowMs?: number;
   /** The gateway's clock in ms since the epoch (tests pass a controllable one). @default Date.now */
   now?: () => number;
+  /** Cal.com's limit and our share of it; see {@link BucketLimits} for defaults (120 per 60 s, 90 %). */
+  quota?: Partial<BucketLimits>;
+  /** Scheduler details: deadlines, retries, breaker. */
+  scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues'>;
 }
 
 export interface Gateway {
@@ -60,10 +68,20 @@ export function credentialIdOf(apiKey: string): string {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, store } = options;
-  const calcom = createCalcomClient(options.calcom);
+  const client = createCalcomClient(options.calcom);
   const credentialId = credentialIdOf(options.calcom.apiKey);
+  const scheduler = createQuotaScheduler({
+    store,
+    credentialId,
+    limits: { ...DEFAULT_BUCKET_LIMITS, ...options.quota },
+    log: log.child({ component: 'quota' }),
+    ...(options.now ? { now: options.now } : {}),
+    ...options.scheduler,
+  });
+  const calcom = createScheduledCalcom(client, scheduler);
   const services: GatewayServices = {
     calcom,
+    scheduler,
     store,
     log,
     credentialId,
@@ -88,8 +106,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       subscriptionsProtocol: 'WS',
       ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}),
     },
-    plugins: [useInputErrorCodes()],
-    context: (): GatewayContext => ({ services, loaders: createRequestLoaders(services, loaderOptions) }),
+    plugins: [useInputErrorCodes(), useRequestPriority()],
+    context: ({ request }: { request?: Request }): GatewayContext => {
+      const call: CallOptions = { priority: 'interactive', ...(request?.signal ? { signal: request.signal } : {}) };
+      return { services, call, loaders: createRequestLoaders(services, loaderOptions, call) };
+    },
     maskedErrors: {
       maskError(error, message, isDev) {
         const masked = maskError(error, message, isDev);
@@ -177,7 +198,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
       await yoga.dispose();
       await services.slotCache.close();
-      services.calcom.close();
+      scheduler.close();
+      client.close();
     },
   };
 }

@@ -254,14 +254,28 @@ describe('upstream failures become typed errors', () => {
 
   it('a 429 → QUOTA_EXHAUSTED with retryAfterSeconds from X-RateLimit-Reset-Default', async () => {
     await stack.admin.putEventType(eventType(9, 'UTC'));
-    await stack.admin.configure({ rateLimit: { limit: 1, windowMs: 60_000, blockMs: 30_000 } });
-    expect((await stack.post(print(AvailabilityQuery), vars)).errors).toBeUndefined();
-    // A month later: not in the cache, so it needs a second call, which Cal.com refuses.
-    const body = await stack.post(print(AvailabilityQuery), { ...vars, start: '2025-02-10', end: '2025-02-10' });
-    expect(body.errors![0].extensions).toMatchObject({ code: 'QUOTA_EXHAUSTED', upstream: { status: 429, code: 'ThrottlerException' } });
+    await stack.admin.configure({ rateLimit: { limit: 2, windowMs: 60_000, blockMs: 30_000 } });
+    // Someone else spends the key's budget at Cal.com; the gateway cannot know before it asks.
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${stack.sim.apiUrl}/event-types/9`, { headers: { authorization: 'Bearer cal_test_key', 'cal-api-version': '2024-06-14' } });
+    }
+    const body = await stack.post(print(AvailabilityQuery), vars);
+    expect(body.errors![0].extensions).toMatchObject({ code: 'QUOTA_EXHAUSTED', reason: 'rate-limited', upstream: { status: 429, code: 'ThrottlerException' } });
     expect(body.errors![0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(29);
     expect(body.errors![0].extensions.retryAfterSeconds).toBeLessThanOrEqual(30);
-    expect(await stack.admin.stats()).toMatchObject({ total: 2, rateLimited: 1 });
+    expect(await stack.admin.stats()).toMatchObject({ total: 4, rateLimited: 2 }); // 2 allowed + 1 blocked by the other client, then ours
+  });
+
+  it('Remaining 0 → the gateway stops before Cal.com says 429, and says when to come back', async () => {
+    await stack.admin.putEventType(eventType(9, 'UTC'));
+    await stack.admin.configure({ rateLimit: { limit: 1, windowMs: 60_000, blockMs: 30_000 } });
+    expect((await stack.post(print(AvailabilityQuery), vars)).errors).toBeUndefined();
+    // A month later: not in the cache. The last answer said Remaining 0, so the call is never sent.
+    const body = await stack.post(print(AvailabilityQuery), { ...vars, start: '2025-02-10', end: '2025-02-10' });
+    expect(body.errors![0].extensions).toMatchObject({ code: 'QUOTA_EXHAUSTED', reason: 'deadline' });
+    expect(body.errors![0].extensions.retryAfterSeconds).toBeGreaterThanOrEqual(55);
+    expect(body.errors![0].extensions.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(await stack.admin.stats()).toMatchObject({ total: 1, rateLimited: 0 });
   });
 
   it('a 500 → UPSTREAM_UNAVAILABLE, with no stack trace or upstream body leaked', async () => {

@@ -78,8 +78,9 @@ describe('one GraphQL request, many windows', () => {
     ]);
     expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     for (const r of settled) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(UpstreamError);
-    // One call per event type, each failing once; nothing retried behind the caller's back.
-    expect(await slotCalls(stack)).toBe(2);
+    // One call per event type, each retried twice (reads only, each retry through the quota).
+    expect(await slotCalls(stack)).toBe(6);
+    expect((await stack.gateway.services.scheduler.status()).retries).toBe(4);
   });
 
   it('caches empty buckets like any other', async () => {

@@ -10,6 +10,7 @@
  */
 import DataLoader from 'dataloader';
 import type { GatewayServices } from '../context.js';
+import type { CallOptions } from '../quota/scheduler.js';
 import type { InstantRange } from '../time.js';
 import type { UpstreamEventType } from '../upstream/calcom-client.js';
 import { utcDaysOf, type BucketResult, type CachedSlot } from './slot-cache.js';
@@ -64,7 +65,11 @@ function assemble(request: SlotRequest, buckets: Map<string, BucketResult | Erro
   return { slots, fetchedAt, stale };
 }
 
-export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}): RequestLoaders {
+/**
+ * @param call this request's scheduling (read when a batch is dispatched, so the priority plugin
+ * may still set it after the loaders are made).
+ */
+export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}, call: CallOptions = {}): RequestLoaders {
   const { calcom, store, credentialId, slotCache } = services;
   const eventTypeKey = (id: number) => `eventType:${credentialId}:${id}`;
 
@@ -73,7 +78,7 @@ export function createRequestLoaders(services: GatewayServices, options: Request
       ids.map(async (id) => {
         const cached = await store.get(eventTypeKey(id));
         if (cached) return JSON.parse(cached) as UpstreamEventType;
-        const fetched = await calcom.getEventType(id).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+        const fetched = await calcom.getEventType(id, call).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
         if (!(fetched instanceof Error)) await store.set(eventTypeKey(id), JSON.stringify(fetched), { ttlMs: EVENT_TYPE_TTL_MS });
         return fetched;
       }),
@@ -92,7 +97,7 @@ export function createRequestLoaders(services: GatewayServices, options: Request
         for (const day of utcDaysOf(r.range)) group.days.add(day);
       }
       const resolved = new Map(
-        [...groups].map(([key, g]) => [key, slotCache.getBuckets(g.eventTypeId, g.duration, [...g.days])] as const),
+        [...groups].map(([key, g]) => [key, slotCache.getBuckets(g.eventTypeId, g.duration, [...g.days], call)] as const),
       );
       return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(`${r.eventTypeId}|${r.duration ?? ''}`)!)));
     },

@@ -21,7 +21,8 @@ import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import type { Store, StoreScript } from '../store/store.js';
 import type { InstantRange } from '../time.js';
-import type { CalcomClient } from '../upstream/calcom-client.js';
+import type { CallOptions } from '../quota/scheduler.js';
+import type { CalcomApi } from '../upstream/scheduled-calcom.js';
 import { daysOf, DEFAULT_PLANNER_OPTIONS, planRanges, rangeDays, type DayRange, type PlannerOptions } from './planner.js';
 
 export interface SlotCacheTuning extends PlannerOptions {
@@ -45,7 +46,8 @@ export const DEFAULT_SLOT_CACHE_TUNING: SlotCacheTuning = {
 
 export interface SlotCacheOptions {
   store: Store;
-  calcom: CalcomClient;
+  /** Where slots come from: in the gateway, Cal.com through the quota scheduler. */
+  calcom: Pick<CalcomApi, 'getSlots'>;
   /** Namespaces every key: one tenant never sees or invalidates another's buckets. */
   credentialId: string;
   log: Logger;
@@ -100,7 +102,7 @@ export interface SlotCache {
    * (`undefined` = the event type's default length). Per day: the bucket, or the Error that kept it
    * from being fetched (an `UpstreamError`, usually). Never rejects.
    */
-  getBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[]): Promise<Map<string, BucketResult | Error>>;
+  getBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[], call?: CallOptions): Promise<Map<string, BucketResult | Error>>;
   /**
    * Deletes the buckets of every duration of `eventTypeId` for the UTC days `range` touches
    * (`[start, end)`; one or two days for a booking). Resolves to those days.
@@ -271,7 +273,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
   }
 
   /** One upstream call for `range`; writes every day of it (empty ones too) and announces the fill. */
-  async function fetchAndFill(eventTypeId: number, duration: number | undefined, range: DayRange): Promise<Map<string, BucketEntry>> {
+  async function fetchAndFill(eventTypeId: number, duration: number | undefined, range: DayRange, call: CallOptions): Promise<Map<string, BucketEntry>> {
     const startedAt = now();
     counters.upstreamCalls += 1;
     const span = rangeDays(range);
@@ -279,7 +281,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const instantRange = { start: dayStart(range.first), end: dayStart(range.last).plus({ days: 1 }) };
     let slots;
     try {
-      ({ slots } = await calcom.getSlots({ eventTypeId, range: instantRange, ...(duration !== undefined ? { duration } : {}) }));
+      ({ slots } = await calcom.getSlots({ eventTypeId, range: instantRange, ...(duration !== undefined ? { duration } : {}) }, call));
     } catch (err) {
       counters.upstreamFailures += 1;
       throw err;
@@ -333,7 +335,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * fetched (as one range over the days we hold); wanted days another instance holds are awaited
    * through its fill announcement (at most `lockWaitMs`, then fetched here after all).
    */
-  async function fill(eventTypeId: number, duration: number | undefined, days: string[], wanted: Set<string>): Promise<Map<string, BucketEntry>> {
+  async function fill(eventTypeId: number, duration: number | undefined, days: string[], wanted: Set<string>, call: CallOptions): Promise<Map<string, BucketEntry>> {
     const filled = new Map<string, BucketEntry>();
     const token = randomUUID();
     const locks = days.map((day) => lockKey(bucketId(eventTypeId, duration, day)));
@@ -349,7 +351,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(eventTypeId, duration, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
         const range = { first: mine[0]!, last: mine.at(-1)! };
-        for (const [day, entry] of await fetchAndFill(eventTypeId, duration, range)) filled.set(day, entry);
+        for (const [day, entry] of await fetchAndFill(eventTypeId, duration, range, call)) filled.set(day, entry);
       } else {
         await store.run(releaseLocks, locks, [token]); // nothing of ours to fetch: let others have the days
       }
@@ -360,7 +362,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
         for (const [day, entry] of cached) filled.set(day, entry);
         const stillMissing = others.filter((day) => !cached.has(day));
         if (stillMissing.length > 0) {
-          for (const [day, entry] of await fetchAndFill(eventTypeId, duration, { first: stillMissing[0]!, last: stillMissing.at(-1)! })) {
+          for (const [day, entry] of await fetchAndFill(eventTypeId, duration, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call)) {
             filled.set(day, entry);
           }
         }
@@ -376,8 +378,9 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     if (todo.length === 0) return;
     for (const day of todo) refreshing.add(bucketId(eventTypeId, duration, day));
     counters.backgroundRefreshes += 1;
-    // Runs at background priority once the quota scheduler exists.
-    const refresh = Promise.all(planRanges(todo, { ...tuning, minWindowDays: 1 }).map((range) => fetchAndFill(eventTypeId, duration, range)))
+    const refresh = Promise.all(
+      planRanges(todo, { ...tuning, minWindowDays: 1 }).map((range) => fetchAndFill(eventTypeId, duration, range, { priority: 'background' })),
+    )
       .catch((err: unknown) => log.warn({ err: (err as Error).message, eventTypeId }, 'background slot refresh failed; serving stale data'))
       .finally(() => {
         for (const day of todo) refreshing.delete(bucketId(eventTypeId, duration, day));
@@ -396,6 +399,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     duration: number | undefined,
     claims: Map<string, Deferred<BucketResult | null>>,
     wanted: Set<string>,
+    call: CallOptions,
   ) {
     try {
       const days = [...claims.keys()];
@@ -420,7 +424,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       }
       if (stale.length > 0) refreshInBackground(eventTypeId, duration, stale);
       if (missing.some((day) => wanted.has(day))) {
-        const filled = await fill(eventTypeId, duration, missing, wanted);
+        const filled = await fill(eventTypeId, duration, missing, wanted, call);
         for (const [day, entry] of filled) claims.get(day)?.resolve({ entry, stale: false });
       }
     } catch (err) {
@@ -439,7 +443,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * Claims, synchronously, every day of the planned ranges over `days` that nobody in this process
    * is resolving yet, starts resolving them, and returns the promise of each of `days`.
    */
-  function claim(eventTypeId: number, duration: number | undefined, days: string[]): Map<string, Promise<BucketResult | null>> {
+  function claim(eventTypeId: number, duration: number | undefined, days: string[], call: CallOptions): Map<string, Promise<BucketResult | null>> {
     const out = new Map<string, Promise<BucketResult | null>>();
     const unclaimed: string[] = [];
     for (const day of days) {
@@ -463,19 +467,19 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
         claims.set(day, d);
         if (wanted.has(day)) out.set(day, d.promise);
       }
-      void resolveRange(eventTypeId, duration, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))));
+      void resolveRange(eventTypeId, duration, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))), call);
     }
     return out;
   }
 
   return {
-    async getBuckets(eventTypeId, duration, days) {
+    async getBuckets(eventTypeId, duration, days, call = {}) {
       const results = new Map<string, BucketResult | Error>();
       let pending = [...new Set(days)];
       // A day can come back unresolved (null) when the claim it waited on was only a widening that
       // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
       for (let round = 0; pending.length > 0 && round < 3; round++) {
-        const promises = claim(eventTypeId, duration, pending);
+        const promises = claim(eventTypeId, duration, pending, call);
         const next: string[] = [];
         await Promise.all(
           pending.map(async (day) => {
@@ -484,7 +488,9 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
               if (result) results.set(day, result);
               else next.push(day);
             } catch (err) {
-              results.set(day, err instanceof Error ? err : new Error(String(err)));
+              // Another request's cancelled fetch is not our failure: claim the day again.
+              if ((err as Error)?.name === 'AbortError' && !call.signal?.aborted) next.push(day);
+              else results.set(day, err instanceof Error ? err : new Error(String(err)));
             }
           }),
         );

@@ -92,15 +92,25 @@ export interface SlotsQuery {
   duration?: number;
 }
 
+/** Per-call transport options. */
+export interface RequestOptions {
+  /** Aborts the HTTP request. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * The raw transport: one HTTP request per call, no quota. Everything in the gateway goes through
+ * the quota scheduler instead (src/upstream/scheduled-calcom.ts); tests and the scheduler use this.
+ */
 export interface CalcomClient {
   /**
    * `GET /v2/slots` (cal-api-version 2024-09-04) with `format=range` and `timeZone=UTC`.
    * Slots outside `range` are dropped (Cal.com has returned some, reference.md §8.3).
    * @throws UpstreamError (404 = unknown event type, 429 = quota, 0/5xx = unavailable).
    */
-  getSlots(query: SlotsQuery): Promise<{ slots: UpstreamSlot[]; rateLimit: RateLimitInfo }>;
+  getSlots(query: SlotsQuery, options?: RequestOptions): Promise<{ slots: UpstreamSlot[]; rateLimit: RateLimitInfo }>;
   /** `GET /v2/event-types/{id}` (cal-api-version 2024-06-14, needs the API key). @throws UpstreamError */
-  getEventType(id: number): Promise<UpstreamEventType>;
+  getEventType(id: number, options?: RequestOptions): Promise<{ eventType: UpstreamEventType; rateLimit: RateLimitInfo }>;
   /** Frees keep-alive sockets. */
   close(): void;
 }
@@ -117,12 +127,23 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
     agent: agents,
   });
 
-  async function call<T>(endpoint: string, path: string, version: string, searchParams: Record<string, string | number> | undefined, schema: z.ZodType<T>) {
+  async function call<T>(
+    endpoint: string,
+    path: string,
+    version: string,
+    searchParams: Record<string, string | number> | undefined,
+    schema: z.ZodType<T>,
+    options: RequestOptions = {},
+  ) {
     let response: Response<string>;
     try {
-      response = await http.get(path, { headers: { 'cal-api-version': version }, ...(searchParams ? { searchParams } : {}) });
+      response = await http.get(path, {
+        headers: { 'cal-api-version': version },
+        ...(searchParams ? { searchParams } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } catch (err) {
-      const code = err instanceof RequestError ? err.code : 'ERR_UNKNOWN';
+      const code = err instanceof RequestError ? err.code : (err as Error)?.name === 'AbortError' ? 'ABORTED' : 'ERR_UNKNOWN';
       throw new UpstreamError({ endpoint, status: 0, calcomCode: code, message: `${endpoint}: ${code}`, rateLimit: {}, cause: err });
     }
     const rateLimit = parseRateLimit(response.headers);
@@ -153,11 +174,11 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
   }
 
   return {
-    async getSlots({ eventTypeId, range, duration }) {
+    async getSlots({ eventTypeId, range, duration }, options) {
       const window = toCalcomWindow(range);
       const searchParams: Record<string, string | number> = { eventTypeId, start: window.start, end: window.end, timeZone: 'UTC', format: 'range' };
       if (duration !== undefined) searchParams.duration = duration;
-      const { data, rateLimit } = await call('slots', 'slots', CALCOM_API_VERSIONS.slots, searchParams, slotsResponseSchema);
+      const { data, rateLimit } = await call('slots', 'slots', CALCOM_API_VERSIONS.slots, searchParams, slotsResponseSchema, options);
       const lengthMs = (duration ?? 0) * 60_000;
       const slots: UpstreamSlot[] = [];
       for (const raw of Object.values(data.data).flat()) {
@@ -176,10 +197,10 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
       return { slots, rateLimit };
     },
 
-    async getEventType(id) {
-      const { data } = await call('eventTypes', `event-types/${id}`, CALCOM_API_VERSIONS.eventTypes, undefined, eventTypeResponseSchema);
+    async getEventType(id, options) {
+      const { data, rateLimit } = await call('eventTypes', `event-types/${id}`, CALCOM_API_VERSIONS.eventTypes, undefined, eventTypeResponseSchema, options);
       const et = data.data;
-      return {
+      const eventType: UpstreamEventType = {
         id: et.id,
         slug: et.slug,
         title: et.title,
@@ -193,6 +214,7 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
         seatsPerTimeSlot: et.seatsPerTimeSlot ?? null,
         schedulingType: et.schedulingType ?? null,
       };
+      return { eventType, rateLimit };
     },
 
     close() {
