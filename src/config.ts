@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { SlotCacheTuning } from './loaders/slot-cache.js';
+import type { BucketLimits } from './quota/token-bucket.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -41,6 +42,16 @@ const envSchema = z.object({
   SLOT_MAX_GAP_DAYS: z.coerce.number().int().min(0).max(31).default(3),
   /** Extra time the slot loader collects a batch (ms); 0 = the current tick only. @default 0 */
   SLOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** Requests Cal.com allows per window and API key (reference.md §6). @default 120 */
+  CALCOM_RATE_LIMIT: z.coerce.number().int().min(3).default(120),
+  /** Cal.com's rate-limit window, ms. @default 60000 */
+  CALCOM_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Share of the limit slotgraph allows itself, so it never stands at the edge. @default 0.9 */
+  QUOTA_ADMISSION_FRACTION: z.coerce.number().gt(0).max(1).default(0.9),
+  /** Share of the budget that may go out in one burst (the token bucket's capacity). @default 0.2 */
+  QUOTA_BURST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.2),
+  /** Share of the bucket only critical calls (bookings) may use. @default 0.2 */
+  QUOTA_CRITICAL_RESERVE: z.coerce.number().min(0).lt(1).default(0.2),
 }).superRefine((e, ctx) => {
   if (e.SLOT_MAX_AGE_MS < e.SLOT_FRESH_TTL_MS) {
     ctx.addIssue({ code: 'custom', path: ['SLOT_MAX_AGE_MS'], message: `must be at least SLOT_FRESH_TTL_MS (${e.SLOT_FRESH_TTL_MS})` });
@@ -65,6 +76,8 @@ export interface AppConfig {
   /** Slot cache tuning; lock TTL and wait follow the upstream timeout. */
   slotCache: SlotCacheTuning;
   slotBatchWindowMs: number;
+  /** Cal.com's rate limit and our share of it. */
+  quota: BucketLimits;
 }
 
 /** A configuration problem; `message` names every bad variable, one per line. */
@@ -104,6 +117,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockWaitMs: e.CALCOM_TIMEOUT_MS + 1000,
     },
     slotBatchWindowMs: e.SLOT_BATCH_WINDOW_MS,
+    quota: {
+      limit: e.CALCOM_RATE_LIMIT,
+      windowMs: e.CALCOM_RATE_WINDOW_MS,
+      admissionFraction: e.QUOTA_ADMISSION_FRACTION,
+      burstFraction: e.QUOTA_BURST_FRACTION,
+      criticalReserveFraction: e.QUOTA_CRITICAL_RESERVE,
+    },
   };
 }
 

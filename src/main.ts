@@ -65,6 +65,7 @@ async function main() {
     exampleQuery: exampleQuery('Europe/Berlin'),
     slotCache: config.slotCache,
     batchWindowMs: config.slotBatchWindowMs,
+    quota: config.quota,
   });
   log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz`);
 

@@ -4,5 +4,6 @@ import './errors.js';
 import './availability.js';
 import './event-type.js';
 import './alternatives.js';
+import './quota.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
