@@ -10,7 +10,7 @@ import { createSlotCache } from '../src/loaders/slot-cache.js';
 import { createCalcomClient, UpstreamError } from '../src/upstream/calcom-client.js';
 import { createRequestLoaders } from '../src/loaders/index.js';
 import { localDaysToRange } from '../src/time.js';
-import { onCleanup, quietLog, simAdmin, startSimulator, startStack, startStore, uniquePrefix, type Stack } from './support/stack.js';
+import { onCleanup, quietLog, simAdmin, startSimulator, startStack, startStore, uniquePrefix, until, type Stack } from './support/stack.js';
 
 const allDay = (id: number, zone = 'Europe/Berlin', startTime = '09:00', endTime = '17:00') => ({
   id,
@@ -229,7 +229,7 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
     await admin.configure({ latencyMs: { min: 300, max: 300 } });
     const inFlight = tenantA.getBuckets(1, undefined, ['2025-10-27']);
     // Once Cal.com has the request (it answers after 300 ms), a booking arrives and invalidates the day.
-    while ((await admin.requests()).length === 0);
+    await until(async () => (await admin.requests()).length > 0);
     await tenantA.invalidate(1, { start: utc('2025-10-27T10:00:00Z'), end: utc('2025-10-27T11:00:00Z') });
     await inFlight;
     await admin.configure({ latencyMs: { min: 0, max: 0 } });

@@ -11,6 +11,7 @@ import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
 import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
+import type { BucketLimits } from '../../src/quota/token-bucket.js';
 
 const leftovers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -85,6 +86,7 @@ export interface StackOptions {
   sim?: CalcomSimulator;
   now?: () => number;
   slotCache?: Partial<SlotCacheTuning>;
+  quota?: Partial<BucketLimits>;
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
@@ -99,6 +101,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     log: quietLog,
     ...(options.now ? { now: options.now } : {}),
     ...(options.slotCache ? { slotCache: options.slotCache } : {}),
+    ...(options.quota ? { quota: options.quota } : {}),
   });
   onCleanup(() => gateway.close());
   return {
@@ -115,4 +118,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return (await res.json()) as { data?: any; errors?: any[] };
     },
   };
+}
+
+/**
+ * Polls `condition` until it holds, yielding one event-loop turn between polls (no fixed sleeps);
+ * fails after `timeoutMs` so a broken expectation cannot hang the suite.
+ */
+export async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
