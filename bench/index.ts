@@ -4,8 +4,9 @@
  */
 import { runAlternativesScenario } from './alternatives.js';
 import { runLoaderScenario } from './loader.js';
+import { runQuotaScenario } from './quota.js';
 
-const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario, alternatives: runAlternativesScenario };
+const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario, alternatives: runAlternativesScenario, quota: runQuotaScenario };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;

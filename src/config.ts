@@ -48,8 +48,8 @@ const envSchema = z.object({
   CALCOM_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   /** Share of the limit slotgraph allows itself, so it never stands at the edge. @default 0.9 */
   QUOTA_ADMISSION_FRACTION: z.coerce.number().gt(0).max(1).default(0.9),
-  /** Share of the budget that may go out in one burst (the token bucket's capacity). @default 0.2 */
-  QUOTA_BURST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.2),
+  /** Share of the budget that may go out in one burst (the token bucket's capacity). @default 0.15 */
+  QUOTA_BURST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.15),
   /** Share of the bucket only critical calls (bookings) may use. @default 0.2 */
   QUOTA_CRITICAL_RESERVE: z.coerce.number().min(0).lt(1).default(0.2),
 }).superRefine((e, ctx) => {

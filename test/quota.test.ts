@@ -33,7 +33,7 @@ function recordingTask(log: string[], name: string): UpstreamTask<string> {
 describe('the token bucket’s shape', () => {
   it('admits at most the budget in any window, keeps a reserve for critical calls', () => {
     const shape = bucketShape(DEFAULT_BUCKET_LIMITS);
-    expect(shape).toMatchObject({ budget: 108, capacity: 22, criticalReserve: 4, margin: 12 });
+    expect(shape).toMatchObject({ budget: 108, capacity: 17, criticalReserve: 3, margin: 12 });
     // capacity + refill over one window = budget < limit, however Cal.com's window falls.
     expect(shape.capacity + shape.refillPerMs * 60_000).toBeCloseTo(108, 6);
   });
@@ -95,18 +95,20 @@ describe('priorities', () => {
 
   it('keeps a reserve only critical calls may use', async () => {
     const store = await startStore('memory');
-    // capacity 22, reserve 4: 18 non-critical calls empty the usable part at once.
+    // Non-critical calls may empty the bucket down to the reserve, not further.
+    const { capacity, criticalReserve } = bucketShape(DEFAULT_BUCKET_LIMITS);
+    const usable = capacity - criticalReserve;
     const scheduler = createQuotaScheduler({ store, credentialId: 'reserve', limits: DEFAULT_BUCKET_LIMITS, log: quietLog });
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
-    const interactive = Array.from({ length: 19 }, (_, i) => scheduler.schedule(recordingTask(order, `i${i}`), { priority: 'interactive', deadlineMs: 60_000 }));
-    await Promise.all(interactive.slice(0, 18));
-    expect((await scheduler.status()).queues[1]!.depth).toBe(1); // the 19th waits for a refill
+    const interactive = Array.from({ length: usable + 1 }, (_, i) => scheduler.schedule(recordingTask(order, `i${i}`), { priority: 'interactive', deadlineMs: 60_000 }));
+    await Promise.all(interactive.slice(0, usable));
+    expect((await scheduler.status()).queues[1]!.depth).toBe(1); // the last one waits for a refill
     await scheduler.schedule(recordingTask(order, 'booking'), { priority: 'critical' });
     expect(order.at(-1)).toBe('booking');
-    expect(order).not.toContain('i18');
+    expect(order).not.toContain(`i${usable}`);
     scheduler.close();
-    await expect(interactive[18]).rejects.toBeInstanceOf(CallCancelledError);
+    await expect(interactive[usable]).rejects.toBeInstanceOf(CallCancelledError);
   });
 
   it('takes the class from the operation; a header may lower it but never raise it', async () => {
@@ -282,7 +284,7 @@ describe('the quota query', () => {
     const stack = await startStack();
     const body = await stack.post('{ quota { limit windowSeconds budget capacity criticalReserve tokens pausedUntil upstream429s queues { priority depth admitted } breakers { group state } } }');
     expect(body.errors).toBeUndefined();
-    expect(body.data.quota).toMatchObject({ limit: 120, windowSeconds: 60, budget: 108, capacity: 22, criticalReserve: 4, tokens: 22, pausedUntil: null, upstream429s: 0 });
+    expect(body.data.quota).toMatchObject({ limit: 120, windowSeconds: 60, budget: 108, capacity: 17, criticalReserve: 3, tokens: 17, pausedUntil: null, upstream429s: 0 });
     expect(body.data.quota.queues.map((q: any) => q.priority)).toEqual(['CRITICAL', 'INTERACTIVE', 'NORMAL', 'BACKGROUND']);
     expect(body.data.quota.breakers).toHaveLength(4);
     expect((await stack.admin.stats()).total).toBe(0);

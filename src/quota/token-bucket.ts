@@ -20,7 +20,7 @@ export interface BucketLimits {
   windowMs: number;
   /** Share of `limit` we allow ourselves. @default 0.9 */
   admissionFraction: number;
-  /** Share of the budget that may go out at once (the bucket's capacity). @default 0.2 */
+  /** Share of the budget that may go out at once (the bucket's capacity). @default 0.15 */
   burstFraction: number;
   /** Share of the capacity only `critical` requests may use. @default 0.2 */
   criticalReserveFraction: number;
@@ -30,7 +30,7 @@ export const DEFAULT_BUCKET_LIMITS: BucketLimits = {
   limit: 120,
   windowMs: 60_000,
   admissionFraction: 0.9,
-  burstFraction: 0.2,
+  burstFraction: 0.15,
   criticalReserveFraction: 0.2,
 };
 
