@@ -96,9 +96,11 @@ describe('priorities', () => {
   it('keeps a reserve only critical calls may use', async () => {
     const store = await startStore('memory');
     // Non-critical calls may empty the bucket down to the reserve, not further.
-    const { capacity, criticalReserve } = bucketShape(DEFAULT_BUCKET_LIMITS);
+    // A 10-minute window: one token per ~6.6 s, so no refill lands while the test looks.
+    const limits = { ...DEFAULT_BUCKET_LIMITS, windowMs: 600_000 };
+    const { capacity, criticalReserve } = bucketShape(limits);
     const usable = capacity - criticalReserve;
-    const scheduler = createQuotaScheduler({ store, credentialId: 'reserve', limits: DEFAULT_BUCKET_LIMITS, log: quietLog });
+    const scheduler = createQuotaScheduler({ store, credentialId: 'reserve', limits, log: quietLog });
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
     const interactive = Array.from({ length: usable + 1 }, (_, i) => scheduler.schedule(recordingTask(order, `i${i}`), { priority: 'interactive', deadlineMs: 60_000 }));
@@ -133,10 +135,10 @@ describe('429s, deadlines and cancellation', () => {
   it('a 429 pauses every instance on the credential; the call is put back and goes through after the block', async () => {
     const sim = await startSimulator();
     const admin = simAdmin(sim);
-    await admin.configure({ rateLimit: { limit: 3, windowMs: 1000, blockMs: 1000 } });
+    await admin.configure({ rateLimit: { limit: 3, windowMs: 3000, blockMs: 3000 } });
     const prefix = uniquePrefix();
-    const a = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 100, windowMs: 1000 });
-    const b = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 100, windowMs: 1000 });
+    const a = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 100, windowMs: 3000 });
+    const b = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 100, windowMs: 3000 });
     // Another client of the same key spends Cal.com's window (the gateway thinks it has 100).
     for (let i = 0; i < 4; i++) {
       await fetch(`${sim.apiUrl}/event-types/${DEMO.haircut}`, { headers: { authorization: 'Bearer cal_quota_test', 'cal-api-version': '2024-06-14' } });
