@@ -48,7 +48,10 @@ async function main() {
     log.info(`using Cal.com at ${calcom.apiUrl}`);
   }
 
-  const store = await createStore({ redisUrl: config.redisUrl });
+  const store = await createStore({
+    redisUrl: config.redisUrl,
+    onError: (err) => log.warn({ err: err.message }, 'Redis connection error; reconnecting'),
+  });
   log.info(
     config.redisUrl
       ? `shared state in Redis at ${redactUrl(config.redisUrl)}`

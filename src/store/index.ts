@@ -7,8 +7,12 @@ export type { Store, StoreScript, LocalScriptOps, ScriptResult, SetOptions } fro
 export { createMemoryStore } from './memory-store.js';
 export { createRedisStore, redactUrl } from './redis-store.js';
 
-export async function createStore(options: { redisUrl?: string | undefined; keyPrefix?: string }): Promise<Store> {
+export async function createStore(options: { redisUrl?: string | undefined; keyPrefix?: string; onError?: (err: Error) => void }): Promise<Store> {
   return options.redisUrl
-    ? createRedisStore({ url: options.redisUrl, ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}) })
+    ? createRedisStore({
+        url: options.redisUrl,
+        ...(options.keyPrefix ? { keyPrefix: options.keyPrefix } : {}),
+        ...(options.onError ? { onError: options.onError } : {}),
+      })
     : createMemoryStore();
 }

@@ -12,6 +12,8 @@ export interface RedisStoreOptions {
   keyPrefix?: string;
   /** Name shown in `CLIENT LIST`. @default "slotgraph" */
   connectionName?: string;
+  /** Connection errors (ioredis reconnects by itself); without it they are dropped silently. */
+  onError?: (err: Error) => void;
 }
 
 type ScriptCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<ScriptResult>;
@@ -20,8 +22,11 @@ type ScriptCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) =
 export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
   const keyPrefix = options.keyPrefix ?? 'slotgraph:';
   const connectionName = options.connectionName ?? 'slotgraph';
-  const connect = () =>
-    new Redis(options.url, { keyPrefix, connectionName, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const connect = () => {
+    const redis = new Redis(options.url, { keyPrefix, connectionName, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    redis.on('error', (err: Error) => options.onError?.(err));
+    return redis;
+  };
   const client = connect();
   try {
     await client.connect();
