@@ -79,8 +79,9 @@ export interface BucketResult {
 
 /** Counters for metrics; all monotonic since start. */
 export interface SlotCacheStats {
-  /** `GET /v2/slots` calls made (foreground and background). */
+  /** `GET /v2/slots` calls asked of the quota scheduler (foreground and background). */
   upstreamCalls: number;
+  /** Of those, the ones that failed (upstream error, quota deadline, open breaker). */
   upstreamFailures: number;
   bucketHits: number;
   bucketStaleHits: number;
@@ -312,7 +313,11 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       const wakers = new Map<string, () => void>();
       const done = (ok: boolean) => {
         clearTimeout(timer);
-        for (const [id, wake] of wakers) fillWaiters.get(id)?.delete(wake);
+        for (const [id, wake] of wakers) {
+          const set = fillWaiters.get(id);
+          set?.delete(wake);
+          if (set?.size === 0) fillWaiters.delete(id);
+        }
         resolve(ok);
       };
       const timer = setTimeout(() => done(false), tuning.lockWaitMs);
