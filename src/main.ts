@@ -17,9 +17,15 @@ const EMBEDDED_SIM_API_KEY = 'cal_slotgraph_embedded_simulator';
 function exampleQuery(timeZone: string): string {
   const today = DateTime.now().setZone(timeZone);
   return `# Free haircut slots at the demo salon for the coming week, in Berlin time.
-# Demo event types: ${DEMO.haircut} (haircut, 30 min), ${DEMO.cutAndColour} (cut & colour, 60 min), ${DEMO.teamConsultation} (team, New York).
+# Demo event types: ${DEMO.haircut} (haircut, 30 min),
+# ${DEMO.cutAndColour} (cut & colour, 60 min), ${DEMO.teamConsultation} (team, New York).
 query Availability {
-  availability(eventTypeId: ${DEMO.haircut}, start: "${today.toISODate()}", end: "${today.plus({ days: 6 }).toISODate()}", timeZone: "${timeZone}") {
+  availability(
+    eventTypeId: ${DEMO.haircut}
+    start: "${today.toISODate()}"
+    end: "${today.plus({ days: 6 }).toISODate()}"
+    timeZone: "${timeZone}"
+  ) {
     timeZone
     fetchedAt
     days {

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext, GatewayServices } from './context.js';
@@ -101,6 +102,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // The bundled GraphiQL: the page loads nothing from a CDN, so it works offline too.
+    renderGraphiQL,
     graphiql: {
       title: 'slotgraph',
       subscriptionsProtocol: 'WS',
