@@ -265,13 +265,21 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
       // Half-open and a probe is already out: this one waits for its verdict like any open breaker.
       return finish(entry, { error: new CircuitOpenError(entry.task.group, Math.max(1, Math.ceil(breaker.retryInMs() / 1000))) });
     }
+    const startedAt = performance.now();
+    const group = entry.task.group;
     try {
       const { value, rateLimit } = await entry.task.run(entry.signal);
+      log.debug({ group, priority: entry.priority, ms: Math.round(performance.now() - startedAt), remaining: rateLimit.remaining }, 'upstream call');
       breaker.success();
       await resync(rateLimit, seq);
       finish(entry, { value });
     } catch (err) {
       if (!(err instanceof UpstreamError)) return finish(entry, { error: entry.signal?.aborted ? new CallCancelledError() : (err as Error) });
+      // Cal.com's own words and codes only: never the request (its headers carry the API key).
+      log.warn(
+        { group, priority: entry.priority, status: err.status, code: err.calcomCode, ms: Math.round(performance.now() - startedAt), attempt: entry.attempt + 1, reason: err.message },
+        'upstream call failed',
+      );
       breaker.failure(err.status);
       if (err.status === 429) {
         upstream429s += 1;

@@ -1,0 +1,44 @@
+/** Secrets stay out of the logs: the API key never appears, whatever fails. */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { REDACT_PATHS } from '../src/logger.js';
+import { startGateway } from '../src/server.js';
+import { createMemoryStore } from '../src/store/index.js';
+import { DEMO } from '../src/sim/demo.js';
+import { onCleanup, simAdmin, startSimulator } from './support/stack.js';
+
+describe('logs', () => {
+  it('never contain the Cal.com API key, through upstream failures, 429s and timeouts', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+    const sim = await startSimulator();
+    const admin = simAdmin(sim);
+    const apiKey = 'cal_live_secret_0123456789';
+    const gateway = await startGateway({ port: 0, calcom: { apiUrl: sim.apiUrl, apiKey, timeoutMs: 200 }, store: createMemoryStore(), log });
+    onCleanup(() => gateway.close());
+    const ask = (query: string) =>
+      fetch(gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json());
+
+    await admin.configure({ errorRate: 1 });
+    await ask(`{ eventType(id: ${DEMO.haircut}) { id } }`);
+    await admin.configure({ errorRate: 0, latencyMs: { min: 500, max: 500 } });
+    await ask(`{ eventType(id: ${DEMO.cutAndColour}) { id } }`);
+    await admin.configure({ latencyMs: { min: 0, max: 0 }, rateLimit: { limit: 1, windowMs: 60_000, blockMs: 60_000 } });
+    await ask(`{ a: availability(eventTypeId: ${DEMO.haircut}, start: "2030-01-07", end: "2030-01-07", timeZone: "UTC") { stale } }`);
+    await ask(`{ b: availability(eventTypeId: ${DEMO.haircut}, start: "2030-03-07", end: "2030-03-07", timeZone: "UTC") { stale } }`);
+
+    // The failures were logged (so the check below looked at something), without the key.
+    const all = lines.join('');
+    expect(all).toContain('upstream call failed');
+    expect(all).toContain('Cal.com answered 429');
+    expect(all).not.toContain(apiKey);
+    expect(all).not.toContain('secret_0123456789');
+  });
+});
