@@ -165,6 +165,19 @@ describe('GET /v2/slots', () => {
     ]);
   });
 
+  it('reports seats on seated event types and hides a full slot (reference.md §1.2)', async () => {
+    await admin.putEventType({ ...allDay(1, 'UTC', 60), seatsPerTimeSlot: 3 });
+    const bookings = [await admin.addBooking(1, '2025-10-27T10:00:00Z'), await admin.addBooking(1, '2025-10-27T10:00:00Z')];
+    const q = { eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T11:00:00Z' };
+    const res = await slots(q);
+    expect(res.body.data['2025-10-27']).toEqual([
+      { start: '2025-10-27T10:00:00.000Z', seatsBooked: 2, seatsRemaining: 1, seatsTotal: 3, bookingUid: bookings[0].uid },
+      { start: '2025-10-27T11:00:00.000Z', seatsBooked: 0, seatsRemaining: 3, seatsTotal: 3 },
+    ]);
+    await admin.addBooking(1, '2025-10-27T10:00:00Z');
+    expect((await slots(q)).body.data['2025-10-27'].map((s: any) => s.start)).toEqual(['2025-10-27T11:00:00.000Z']);
+  });
+
   it('answers an unknown event type with 404 "Event Type not found" and bad values with 400', async () => {
     const missing = await slots({ eventTypeId: 4242, start: '2025-10-27', end: '2025-10-27' });
     expect(missing.status).toBe(404);
