@@ -60,11 +60,14 @@ describe('bursts', () => {
     const admin = simAdmin(sim);
     await admin.configure({ rateLimit: { limit: 20, windowMs: 500, blockMs: 500 } });
     const prefix = uniquePrefix();
-    const a = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 20, windowMs: 500 });
+    const storeA = await startStore('redis', prefix);
+    const a = scheduledClient(sim.apiUrl, storeA, { limit: 20, windowMs: 500 });
     const b = scheduledClient(sim.apiUrl, await startStore('redis', prefix), { limit: 20, windowMs: 500 });
     const calls = Array.from({ length: 80 }, (_, i) => (i % 2 ? a : b).api.getEventType(DEMO.haircut, { priority: 'background' }));
     expect((await Promise.allSettled(calls)).filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await admin.stats()).toMatchObject({ total: 80, rateLimited: 0 });
+    // One bucket counted every admission of both.
+    expect((await storeA.get('quota:quota-test'))?.split('|')[3]).toBe('80');
     const [sa, sb] = [await a.scheduler.status(), await b.scheduler.status()];
     expect(sa.queues[3]!.admitted + sb.queues[3]!.admitted).toBe(80);
     expect(sa.queues[3]!.admitted).toBeGreaterThan(0);
