@@ -132,6 +132,9 @@ describe('concurrent requests', () => {
     expect(calls).toBeLessThanOrEqual(2);
     const stats = [first, second].map((s) => s.gateway.services.slotCache.stats());
     expect(stats[0]!.upstreamCalls + stats[1]!.upstreamCalls).toBe(calls);
+    // No window was fetched twice: what one instance fetched, the other waited for.
+    const windows = (await first.admin.requests()).map((r) => `${r.query.start}..${r.query.end}`);
+    expect(new Set(windows).size).toBe(windows.length);
   });
 });
 
