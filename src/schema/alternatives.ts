@@ -4,8 +4,7 @@ import { ALTERNATIVE_STRATEGIES, searchAlternatives, type Alternative } from '..
 import { SUPPORTED_LANGUAGES, supportedLocale } from '../alternatives/labels.js';
 import { resolveWallTime } from '../alternatives/wish.js';
 import { badUserInput, toGraphQLError } from '../errors.js';
-import type { LocalSlot } from '../time.js';
-import { localDaysToRange } from '../time.js';
+import { localDaysToRange, type LocalSlot } from '../time.js';
 import { SlotRef } from './availability.js';
 import { builder } from './builder.js';
 import { canonicalZone, checkDuration, checkEventTypeId } from './inputs.js';
