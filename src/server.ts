@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -13,6 +12,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
+import { closeServer, listen } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
@@ -178,27 +178,18 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     wsServer,
   );
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 4000, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = httpServer.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { url, hostPort } = await listen(httpServer, options.port ?? 4000, options.host ?? '127.0.0.1');
 
   return {
     url,
     graphqlUrl: `${url}/graphql`,
-    wsUrl: `ws://${host}:${address.port}/graphql`,
+    wsUrl: `ws://${hostPort}/graphql`,
     services,
     httpServer,
     async close() {
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      await new Promise<void>((resolve, reject) => {
-        httpServer.close((err) => (err ? reject(err) : resolve()));
-        httpServer.closeAllConnections();
-      });
+      await closeServer(httpServer);
       await yoga.dispose();
       await services.slotCache.close();
       scheduler.close();

@@ -15,10 +15,10 @@ export function isValidZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
-/** Parses a `YYYY-MM-DD` local date; returns null when it is not a real calendar date. */
-export function parseLocalDate(date: string, zone = 'UTC'): DateTime | null {
+/** Parses a `YYYY-MM-DD` local date (as a UTC midnight, for day arithmetic); null when not a real calendar date. */
+export function parseLocalDate(date: string): DateTime | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
-  const parsed = DateTime.fromISO(date, { zone });
+  const parsed = DateTime.fromISO(date, { zone: 'UTC' });
   return parsed.isValid ? parsed.startOf('day') : null;
 }
 

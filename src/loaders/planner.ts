@@ -31,9 +31,16 @@ export interface DayRange {
   last: string;
 }
 
-const toDay = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+/** Midnight UTC of a UTC day `YYYY-MM-DD`. */
+export const utcDayStart = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+/** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch). */
+export const utcDayOf = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toISODate()!;
+const toDay = utcDayStart;
 const diffDays = (a: string, b: string) => Math.round(toDay(b).diff(toDay(a), 'days').days);
 const addDays = (iso: string, n: number) => toDay(iso).plus({ days: n }).toISODate()!;
+
+/** The instants a range covers: `[midnight UTC of first, midnight UTC after last)`. */
+export const rangeInstants = (r: DayRange) => ({ start: utcDayStart(r.first), end: utcDayStart(r.last).plus({ days: 1 }) });
 
 /** Number of days in a range (inclusive). */
 export const rangeDays = (r: DayRange) => diffDays(r.first, r.last) + 1;

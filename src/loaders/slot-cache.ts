@@ -17,13 +17,21 @@
  *   fetch that started earlier cannot write its older answer back.
  */
 import { randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
 import type { Logger } from '../logger.js';
 import type { Store, StoreScript } from '../store/store.js';
 import type { InstantRange } from '../time.js';
 import type { CallOptions } from '../quota/scheduler.js';
 import type { CalcomApi } from '../upstream/scheduled-calcom.js';
-import { daysOf, DEFAULT_PLANNER_OPTIONS, planRanges, rangeDays, type DayRange, type PlannerOptions } from './planner.js';
+import {
+  daysOf,
+  DEFAULT_PLANNER_OPTIONS,
+  planRanges,
+  rangeDays,
+  rangeInstants,
+  utcDayOf,
+  type DayRange,
+  type PlannerOptions,
+} from './planner.js';
 
 export interface SlotCacheTuning extends PlannerOptions {
   /** A bucket younger than this (ms since its fetch) is fresh. @default 30000 */
@@ -206,13 +214,11 @@ function deferred<T>(): Deferred<T> {
   return d;
 }
 
-const utcDay = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toISODate()!;
-const dayStart = (day: string) => DateTime.fromISO(day, { zone: 'utc' });
 
 /** The UTC days an instant range `[start, end)` touches, in order. */
 export function utcDaysOf(range: InstantRange): string[] {
   const last = Math.max(range.start.toMillis(), range.end.toMillis() - 1);
-  return daysOf({ first: utcDay(range.start.toMillis()), last: utcDay(last) });
+  return daysOf({ first: utcDayOf(range.start.toMillis()), last: utcDayOf(last) });
 }
 
 export function createSlotCache(options: SlotCacheOptions): SlotCache {
@@ -279,7 +285,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     counters.upstreamCalls += 1;
     const span = rangeDays(range);
     counters.rangeDays[span] = (counters.rangeDays[span] ?? 0) + 1;
-    const instantRange = { start: dayStart(range.first), end: dayStart(range.last).plus({ days: 1 }) };
+    const instantRange = rangeInstants(range);
     let slots;
     try {
       ({ slots } = await calcom.getSlots({ eventTypeId, range: instantRange, ...(duration !== undefined ? { duration } : {}) }, call));
@@ -290,7 +296,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const fetchedAt = now();
     const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
     for (const slot of slots) {
-      byDay.get(utcDay(slot.start.toMillis()))?.slots.push({
+      byDay.get(utcDayOf(slot.start.toMillis()))?.slots.push({
         start: slot.start.toMillis(),
         end: slot.end.toMillis(),
         ...(slot.seatsRemaining !== undefined ? { seatsRemaining: slot.seatsRemaining } : {}),
@@ -462,7 +468,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     }
     if (unclaimed.length === 0) return out;
     const wanted = new Set(unclaimed);
-    for (const range of planRanges(unclaimed, tuning, utcDay(now()))) {
+    for (const range of planRanges(unclaimed, tuning, utcDayOf(now()))) {
       const claims = new Map<string, Deferred<BucketResult | null>>();
       for (const day of daysOf(range)) {
         const id = bucketId(eventTypeId, duration, day);

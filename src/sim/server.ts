@@ -7,11 +7,11 @@
  * types only under `cal-api-version: 2024-06-14`; both answer a clear 400 otherwise.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { closeServer, listen } from '../http-server.js';
 import { isValidZone } from '../time.js';
 import { demoBookings, demoEventTypes } from './demo.js';
 import {
@@ -27,8 +27,8 @@ import { generateSlots } from './slots.js';
 import { createThrottler, trackerOf } from './throttler.js';
 
 /** `cal-api-version` values per controller (reference.md §0). */
-export const SLOTS_API_VERSION = '2024-09-04';
-export const EVENT_TYPES_API_VERSION = '2024-06-14';
+const SLOTS_API_VERSION = '2024-09-04';
+const EVENT_TYPES_API_VERSION = '2024-06-14';
 
 export interface SimulatorOptions {
   /** Interface to bind. @default "127.0.0.1" */
@@ -317,24 +317,14 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   // Keep-alive clients (got) must not hold close() open.
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const { url } = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   return {
     url,
     apiUrl: `${url}/v2`,
     now,
     stats: () => structuredClone(stats),
     requests: () => structuredClone(requestLog),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
+    close: () => closeServer(server),
   };
 }
 
