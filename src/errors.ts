@@ -85,7 +85,8 @@ export function toGraphQLError(err: unknown, notFoundMessage?: { message: string
   }
   if (err.isUnavailable) {
     return new GraphQLError(`Cal.com is unavailable (${err.status === 0 ? err.calcomCode : `HTTP ${err.status}`}); retry later.`, {
-      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream, ...retryAfter(err.rateLimit.resetSeconds && err.status === 503 ? err.rateLimit.resetSeconds : undefined) },
+      // No retryAfterSeconds: X-RateLimit-Reset-Default times the quota window, not Cal.com's recovery.
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream },
     });
   }
   return new GraphQLError(`Cal.com rejected the request: ${err.message}`, {
