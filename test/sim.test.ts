@@ -1,6 +1,8 @@
 /**
- * The simulator against the contract in shared/calcom/reference.md (paths, headers, status codes,
- * bodies) and, where it covers the endpoint, shared/calcom/openapi-v2.json.
+ * The simulator over HTTP against Cal.com's behaviour (docs/calcom-contract.md: paths, headers,
+ * status codes, bodies, each with the Cal.com source file it follows) and, where it covers the
+ * endpoint, Cal.com's OpenAPI document. Rule-by-rule tests of the slot engine, the throttler and
+ * the v2 input are in test/sim-engine.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,11 +21,35 @@ function nullableToAnyOf(node: unknown): unknown {
   return nullable === true ? { anyOf: [converted, { type: 'null' }] } : converted;
 }
 
-/** Cal.com's OpenAPI document, a byte-exact copy of shared/calcom/openapi-v2.json (see test/fixtures/README.md). */
+/** Cal.com's OpenAPI document (test/fixtures/README.md says where it comes from). */
 const openapi = nullableToAnyOf(JSON.parse(readFileSync(new URL('./fixtures/calcom-openapi-v2.json', import.meta.url), 'utf8'))) as any;
+/**
+ * Where the generated document mistypes what Cal.com's source returns, the schemas are corrected,
+ * each correction with the source it follows:
+ * - `users` and `hosts` are typed as arrays of strings; output-event-types.service.ts returns user
+ *   objects and organizations/event-types/services/output.service.ts host objects;
+ * - `seats` is `Seats_2024_06_14`; transformers/internal-to-api/seats.ts returns `{disabled: true}`
+ *   for an event type without seats;
+ * - `EventTypeTeam`'s strings are required; packages/prisma/schema.prisma's Team columns slug,
+ *   logoUrl, bannerUrl, brandColor, darkBrandColor and theme are nullable (null unless set).
+ */
+function correctEventTypeSchemas(schemas: any): void {
+  const disabledSeats = { type: 'object', properties: { disabled: { const: true } }, required: ['disabled'] };
+  for (const name of ['EventTypeOutput_2024_06_14', 'TeamEventTypeOutput_2024_06_14']) {
+    const props = schemas[name].properties;
+    if (props.users) props.users.items = { type: 'object', required: ['id'] };
+    if (props.hosts) props.hosts.items = { type: 'object', required: ['userId'] };
+    props.seats = { anyOf: [{ $ref: '#/components/schemas/Seats_2024_06_14' }, disabledSeats] };
+  }
+  for (const field of ['slug', 'logoUrl', 'bannerUrl', 'brandColor', 'darkBrandColor', 'theme']) {
+    schemas.EventTypeTeam.properties[field] = { anyOf: [{ type: 'string' }, { type: 'null' }] };
+  }
+}
+correctEventTypeSchemas(openapi.components.schemas);
 const ajv = new Ajv({ strict: false, allErrors: true });
 ajv.addSchema(openapi.components ? { $id: 'openapi', components: openapi.components } : {}, 'openapi');
 const validateEventTypeBody = ajv.compile({ $ref: 'openapi#/components/schemas/GetEventTypeOutput_2024_06_14' });
+const validateTeamEventTypeBody = ajv.compile({ $ref: 'openapi#/components/schemas/GetTeamEventTypeOutput' });
 /** The `format=range` branch of the documented 200 response: a map of dates to `{start, end}` objects. */
 const rangeBranch = openapi.paths['/v2/slots'].get.responses['200'].content['application/json'].schema.oneOf[1];
 const validateRangeData = ajv.compile({ ...rangeBranch, additionalProperties: { ...rangeBranch.additionalProperties, items: { ...rangeBranch.additionalProperties.items, required: ['start', 'end'] } } });
@@ -50,7 +76,12 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await admin.configure({ latencyMs: { min: 0, max: 0 }, errorRate: 0, rateLimit: { limit: 120, windowMs: 60_000, blockMs: 60_000 } });
+  await admin.configure({
+    latencyMs: { min: 0, max: 0 },
+    errorRate: 0,
+    apiKeys: null,
+    rateLimit: { limit: 120, windowMs: 60_000, blockMs: 60_000, name: 'default', accessTokenLimit: 500, oauthClientLimit: 500, ipLimit: 120 },
+  });
   await admin.setClock('2025-10-20T00:00:00Z');
   await admin.reset(true);
   await admin.clearStats();
@@ -117,8 +148,11 @@ describe('GET /v2/slots', () => {
 
   it('returns only starts with format=time (the default) and {} when nothing is free', async () => {
     await admin.putEventType(allDay(1, 'UTC'));
-    const time = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T10:00:00Z' });
+    const time = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T11:00:00Z' });
     expect(time.body).toEqual({ status: 'success', data: { '2025-10-27': [{ start: '2025-10-27T10:00:00.000Z' }] } });
+    // A zero-length window has no working hours left (date-ranges.ts drops ranges with start == end).
+    const zero = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T10:00:00Z' });
+    expect(zero.body).toEqual({ status: 'success', data: {} });
     const none = await slots({ eventTypeId: 1, start: '2025-10-27T10:30:00Z', end: '2025-10-27T10:45:00Z' });
     expect(none.body).toEqual({ status: 'success', data: {} });
   });
@@ -150,14 +184,21 @@ describe('GET /v2/slots', () => {
     await admin.addBooking(1, '2025-10-27T12:00:00Z');
     const res = await slots({ eventTypeId: 1, start: '2025-10-27T09:00:00Z', end: '2025-10-27T13:30:00Z' });
     expect(res.body.data['2025-10-27'].map((s: any) => s.start.slice(11, 16))).toEqual([
-      // 09:00-10:00 are inside the 60 min notice from 09:10; 12:00 is booked and 12:30 sits in its 30 min after-buffer
-      '10:30', '11:00', '11:30', '13:00', '13:30',
+      // The window starts at 09:10 + 60 min notice = 10:10, rounded up to 10:30 (slots.ts). The booking
+      // 12:00-12:30 blocks [12:00 − 30 (this type's after-buffer), 12:30 + 30 (its after-buffer)] =
+      // [11:30, 13:00] (getBusyTimes.ts crosses the buffers), so 11:30 is taken; 13:30 would end
+      // after the window's end 13:30 (slots.ts: start + length − 1 s <= range end).
+      '10:30', '11:00', '13:00',
     ]);
   });
 
-  it('uses the duration parameter and the slot interval', async () => {
+  it('uses the duration parameter and the slot interval; a slot ends by the window end (slots.ts)', async () => {
     await admin.putEventType({ ...allDay(1, 'UTC', 30), slotInterval: 15, lengthInMinutesOptions: [30, 60] });
-    const res = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T10:30:00Z', duration: 60, format: 'range' });
+    // packages/features/schedules/lib/slots.ts keeps a slot while start + length − 1 s <= range end,
+    // and the range ends at the window end: 10:30-11:30 is the last 60 min slot before 11:30.
+    const short = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T10:30:00Z', duration: 60 });
+    expect(short.body.data).toEqual({});
+    const res = await slots({ eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T11:30:00Z', duration: 60, format: 'range' });
     expect(res.body.data['2025-10-27']).toEqual([
       { start: '2025-10-27T10:00:00.000Z', end: '2025-10-27T11:00:00.000Z' },
       { start: '2025-10-27T10:15:00.000Z', end: '2025-10-27T11:15:00.000Z' },
@@ -165,10 +206,11 @@ describe('GET /v2/slots', () => {
     ]);
   });
 
-  it('reports seats on seated event types and hides a full slot (reference.md §1.2)', async () => {
+  it('reports seats on seated event types and hides a full slot (slots-output.service.ts, getBusyTimes.ts)', async () => {
     await admin.putEventType({ ...allDay(1, 'UTC', 60), seatsPerTimeSlot: 3 });
     const bookings = [await admin.addBooking(1, '2025-10-27T10:00:00Z'), await admin.addBooking(1, '2025-10-27T10:00:00Z')];
-    const q = { eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T11:00:00Z' };
+    // The 11:00 slot must end by the window end (slots.ts), so the window runs to 12:00.
+    const q = { eventTypeId: 1, start: '2025-10-27T10:00:00Z', end: '2025-10-27T12:00:00Z' };
     const res = await slots(q);
     expect(res.body.data['2025-10-27']).toEqual([
       { start: '2025-10-27T10:00:00.000Z', seatsBooked: 2, seatsRemaining: 1, seatsTotal: 3, bookingUid: bookings[0].uid },
@@ -194,21 +236,42 @@ describe('GET /v2/event-types/{id}', () => {
   const get = (id: string | number, headers: Record<string, string>) =>
     fetch(`${sim.apiUrl}/event-types/${id}`, { headers }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
-  it('needs an API key and returns EventTypeOutput_2024_06_14 as the OpenAPI document describes it', async () => {
+  it('needs credentials (403 from PermissionsGuard without) and returns the user and team shapes of the OpenAPI document', async () => {
     await admin.reset(false);
-    expect((await get(DEMO.haircut, { 'cal-api-version': '2024-06-14' })).status).toBe(401);
+    // event-types.controller.ts runs PermissionsGuard before ApiAuthGuard: no credentials is a 403 (permissions.guard.ts).
+    const anonymous = await get(DEMO.haircut, { 'cal-api-version': '2024-06-14' });
+    expect(anonymous.status).toBe(403);
+    expect(anonymous.body.error).toMatchObject({
+      code: 'ForbiddenException',
+      message:
+        "PermissionsGuard - no authentication provided. Provide either authorization bearer token containing managed user access token or oAuth client id in 'x-cal-client-id' header.",
+      details: { statusCode: 403, error: 'Forbidden' },
+    });
     const ok = await get(DEMO.haircut, { 'cal-api-version': '2024-06-14', authorization: `Bearer ${API_KEY}` });
     expect(ok.status).toBe(200);
-    expect(ok.body.data).toMatchObject({ id: DEMO.haircut, slug: 'haircut', lengthInMinutes: 30 });
+    expect(ok.body.data).toMatchObject({ id: DEMO.haircut, slug: 'haircut', lengthInMinutes: 30, ownerId: 11, users: [{ id: 11 }], seats: { disabled: true } });
+    expect(ok.body.data).not.toHaveProperty('seatsPerTimeSlot');
     expect(validateEventTypeBody(ok.body), JSON.stringify(validateEventTypeBody.errors)).toBe(true);
+    // Team event types: organizations/event-types/services/output.service.ts (TeamEventTypeOutput_2024_06_14).
     const team = await get(DEMO.teamConsultation, { 'cal-api-version': '2024-06-14', authorization: `Bearer ${API_KEY}` });
-    expect(team.body.data).toMatchObject({ schedulingType: 'collective', teamId: 501 });
+    expect(team.body.data).toMatchObject({
+      schedulingType: 'collective',
+      teamId: 501,
+      ownerId: null,
+      hosts: [
+        { userId: 21, name: 'Avery Lee', username: 'avery', avatarUrl: null },
+        { userId: 22, name: 'Jordan Kim', username: 'jordan', avatarUrl: null },
+      ],
+      team: { id: 501, name: 'Consulting team', slug: 'consulting' },
+    });
+    expect(team.body.data).not.toHaveProperty('users');
+    expect(validateTeamEventTypeBody(team.body), JSON.stringify(validateTeamEventTypeBody.errors)).toBe(true);
     const missing = await get(999, { 'cal-api-version': '2024-06-14', authorization: `Bearer ${API_KEY}` });
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'NotFoundException', message: 'Event type with id 999 not found' } } });
   });
 });
 
-describe('rate limiting (reference.md §6)', () => {
+describe('rate limiting (apps/api/v2/src/lib/throttler-guard.ts)', () => {
   it('sends X-RateLimit-*-Default on every response, blocks past the limit with ThrottlerException, and never Retry-After', async () => {
     await admin.putEventType(allDay(1, 'UTC'));
     await admin.configure({ rateLimit: { limit: 3, windowMs: 60_000, blockMs: 60_000 } });

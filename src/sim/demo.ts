@@ -1,7 +1,8 @@
 /**
  * Demo data the simulator starts with (and returns to on `POST /_sim/reset`). The README's example
  * query uses these ids. Bookings are placed relative to the simulator's clock so that the demo
- * always has free and taken slots in the coming days.
+ * always has free and taken slots in the coming days. Haircut and cut & colour have the same owner
+ * (user 11), so each one's bookings are busy time for the other, as in Cal.com.
  */
 import { DateTime } from 'luxon';
 import type { SimEventTypeInput } from './model.js';
@@ -12,7 +13,7 @@ export const DEMO = {
   haircut: 1001,
   /** Salon Europe/Berlin, "Cut & colour", 60 min, same hours, 15 min after-buffer. */
   cutAndColour: 1002,
-  /** Team (collective) in America/New_York, "Consultation", 30 min, Mon-Fri 09:00-17:00. */
+  /** Team 501 (collective, hosts 21 and 22) in America/New_York, "Consultation", 30 min, Mon-Fri 09:00-17:00. */
   teamConsultation: 2001,
 } as const;
 
@@ -57,6 +58,11 @@ export function demoEventTypes(): SimEventTypeInput[] {
       schedulingType: 'collective',
       teamId: 501,
       ownerId: 21,
+      hosts: [
+        { userId: 21, name: 'Avery Lee', username: 'avery' },
+        { userId: 22, name: 'Jordan Kim', username: 'jordan' },
+      ],
+      team: { name: 'Consulting team', slug: 'consulting' },
       schedule: {
         timeZone: 'America/New_York',
         availability: [{ days: ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'], startTime: '09:00', endTime: '17:00' }],

@@ -1,10 +1,11 @@
 /**
  * The embedded Cal.com v2 simulator: a stateful HTTP server that speaks the parts of Cal.com v2 the
- * gateway uses, as shared/calcom/reference.md describes them, plus an admin API under `/_sim` for
- * tests, benchmarks and users' own tests. See README.md ("The Cal.com simulator") for the endpoints.
+ * gateway uses, as Cal.com's own source does (docs/calcom-contract.md), plus an admin API under
+ * `/_sim` for tests, benchmarks and users' own tests. See README.md ("The Cal.com simulator").
  *
  * Deliberate limits: slots are served by `eventTypeId` only (no slug/username modes), and event
- * types only under `cal-api-version: 2024-06-14`; both answer a clear 400 otherwise.
+ * types only under `cal-api-version: 2024-06-14`; both answer a clear 400 otherwise. No OAuth
+ * clients or access tokens exist, so only API keys authenticate.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -12,21 +13,24 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { closeServer, listen } from '../http-server.js';
-import { isValidZone } from '../time.js';
 import { demoBookings, demoEventTypes } from './demo.js';
+import { toEventTypeOutput } from './event-type-output.js';
 import {
   bookingInputSchema,
   defaultSimConfig,
   eventTypeInputSchema,
+  hostUserIdsOf,
   simConfigSchema,
   type SimBooking,
   type SimConfig,
   type SimEventType,
+  type SimReservation,
 } from './model.js';
-import { generateSlots } from './slots.js';
+import { BookingDateInPastError, computeSlots } from './slots.js';
 import { createThrottler, trackerOf } from './throttler.js';
+import { adjustEnd, adjustStart, validateSlotsQuery } from './v2-input.js';
 
-/** `cal-api-version` values per controller (reference.md §0). */
+/** `cal-api-version` values per controller. */
 const SLOTS_API_VERSION = '2024-09-04';
 const EVENT_TYPES_API_VERSION = '2024-06-14';
 
@@ -74,6 +78,8 @@ class HttpFailure extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Nest's `getResponse()` body; false for errors without `details` (TRPCError). */
+    readonly withDetails = true,
   ) {
     super(message);
   }
@@ -82,35 +88,71 @@ class HttpFailure extends Error {
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 const THROTTLED = 'CustomThrottlerGuard - Too many requests. Please try again later.';
+/** apps/api/v2/src/lib/throttler-guard.ts, for a `cal_` key with no ApiKey row. */
+const INVALID_API_KEY = 'CustomThrottlerGuard - Invalid API Key';
+/** apps/api/v2/src/modules/auth/guards/permissions/permissions.guard.ts. */
+const NO_AUTH_PERMISSIONS =
+  "PermissionsGuard - no authentication provided. Provide either authorization bearer token containing managed user access token or oAuth client id in 'x-cal-client-id' header.";
 
 /** Starts a simulator and resolves once it listens. */
 export async function startCalcomSimulator(options: SimulatorOptions = {}): Promise<CalcomSimulator> {
   let frozenAt: number | null = null;
   const now = () => frozenAt ?? Date.now();
   let config: SimConfig = defaultSimConfig();
+  // The throttler runs on the real clock, so a frozen simulator clock never freezes a rate-limit window.
   const throttler = createThrottler(() => config.rateLimit);
   const eventTypes = new Map<number, SimEventType>();
   let bookings: SimBooking[] = [];
+  /** Slot reservations; no admin endpoint yet, the slot engine honours them already. */
+  const reservations: SimReservation[] = [];
   let nextBookingId = 1;
   let stats: SimStats = { total: 0, rateLimited: 0, requests: {} };
   /** The last {@link REQUEST_LOG_SIZE} `/v2` requests, oldest first, for tests that check what was sent. */
   let requestLog: SimRequestLogEntry[] = [];
 
+  /**
+   * The hosts a new booking occupies, with its organizer first: the owner of an individual event
+   * type; every host of a collective one; for round robin (and managed) the mandatory hosts plus
+   * the first other host, in listed order, with no accepted booking overlapping it (the first one
+   * when none is free). `hostUserIds` in the body overrides this.
+   */
+  function assignHosts(et: SimEventType, startMs: number, endMs: number, given: number[] | undefined): number[] {
+    if (given) {
+      const allowed = new Set(hostUserIdsOf(et));
+      const stranger = given.find((id) => !allowed.has(id));
+      if (stranger !== undefined) throw new HttpFailure(400, 'BadRequestException', `user ${stranger} is not a host of event type ${et.id}`);
+      return [...new Set(given)];
+    }
+    if (et.teamId === null) return [et.ownerId];
+    if (et.schedulingType !== 'roundRobin' && et.schedulingType !== 'managed') return et.hosts.map((h) => h.userId);
+    const fixed = et.hosts.filter((h) => h.mandatory).map((h) => h.userId);
+    const others = et.hosts.filter((h) => !h.mandatory).map((h) => h.userId);
+    const busy = (userId: number) =>
+      bookings.some((b) => b.status === 'accepted' && (b.userId === userId || b.hostUserIds.includes(userId)) && b.startMs < endMs && b.endMs > startMs);
+    const chosen = others.find((id) => !busy(id)) ?? others[0];
+    return chosen === undefined ? fixed : [chosen, ...fixed];
+  }
+
   function addBooking(input: z.infer<typeof bookingInputSchema>): SimBooking {
     const eventType = eventTypes.get(input.eventTypeId);
     if (!eventType) throw new HttpFailure(404, 'NotFoundException', `Event type with id ${input.eventTypeId} not found`);
     const startMs = DateTime.fromISO(input.start, { setZone: true }).toMillis();
+    const endMs = startMs + (input.lengthInMinutes ?? eventType.lengthInMinutes) * 60_000;
+    const hostUserIds = assignHosts(eventType, startMs, endMs, input.hostUserIds);
     const booking: SimBooking = {
       id: nextBookingId++,
       uid: randomBytes(16).toString('base64url').slice(0, 22),
       eventTypeId: eventType.id,
+      userId: hostUserIds[0]!,
+      hostUserIds,
       startMs,
-      endMs: startMs + (input.lengthInMinutes ?? eventType.lengthInMinutes) * 60_000,
+      endMs,
       status: 'accepted',
     };
     bookings.push(booking);
@@ -120,6 +162,7 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   function reset(empty: boolean) {
     eventTypes.clear();
     bookings = [];
+    reservations.length = 0;
     nextBookingId = 1;
     throttler.reset();
     if (empty) return;
@@ -132,78 +175,73 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   reset(options.empty ?? false);
 
   // ---------------------------------------------------------------- /v2: the Cal.com API
-  function getSlots(url: URL, req: IncomingMessage) {
-    if (req.headers['cal-api-version'] !== SLOTS_API_VERSION) {
-      // Without the header Cal.com routes to the 2024-04-15 controller, which has no GET /v2/slots.
-      throw new HttpFailure(404, 'NotFoundException', `Cannot GET ${url.pathname}${url.search}`);
-    }
-    const q = Object.fromEntries(url.searchParams);
-    if (q.eventTypeId === undefined) {
-      throw new HttpFailure(400, 'BadRequestException', 'eventTypeId must be provided: the simulator serves slots by eventTypeId only');
-    }
-    const allowed = new Set(['start', 'end', 'timeZone', 'eventTypeId', 'duration', 'format', 'bookingUidToReschedule']);
-    const extra = Object.keys(q).filter((k) => !allowed.has(k));
-    if (extra.length > 0) {
-      throw new HttpFailure(400, 'BadRequestException', extra.map((k) => `${k} property is wrong,property ${k} should not exist `).join(', '));
-    }
-    const problems: string[] = [];
-    const isIsoDate = (v: string | undefined) =>
-      v !== undefined && /^\d{4}-\d{2}-\d{2}([T ].+)?$/.test(v) && DateTime.fromISO(v, { zone: 'utc' }).isValid;
-    if (!isIsoDate(q.start)) problems.push('start must be a valid ISO 8601 date string');
-    if (!isIsoDate(q.end)) problems.push('end must be a valid ISO 8601 date string');
-    if (!/^\d+$/.test(q.eventTypeId)) problems.push('eventTypeId must be an integer number');
-    if (q.duration !== undefined && !/^[1-9]\d*$/.test(q.duration)) problems.push('duration must be an integer number');
-    if (q.timeZone !== undefined && !isValidZone(q.timeZone)) problems.push('timeZone must be a valid IANA time zone');
-    const format = (q.format ?? 'time').toLowerCase();
-    if (format !== 'time' && format !== 'range') problems.push("slotFormat must be either 'range' or 'time'");
-    if (problems.length > 0) throw new HttpFailure(400, 'BadRequestException', problems.join(', '));
-
-    const eventType = eventTypes.get(Number(q.eventTypeId));
+  function getSlots(url: URL) {
+    // GetSlotsInputPipe (get-slots-input.pipe.ts), then slots-input.service.ts transformGetSlotsQuery:
+    // the event type lookup before luxon parses start and end.
+    const pipe = validateSlotsQuery(Object.fromEntries(url.searchParams), now());
+    if (!pipe.ok) throw new HttpFailure(400, 'BadRequestException', pipe.message);
+    const q = pipe.query;
+    const eventType = eventTypes.get(q.eventTypeId);
     if (!eventType) throw new HttpFailure(404, 'NotFoundException', 'Event Type not found');
+    const startMs = adjustStart(q.start);
+    if (startMs === null) throw new HttpFailure(400, 'BadRequestException', 'Invalid start date');
+    const endMs = adjustEnd(q.end);
+    if (endMs === null) throw new HttpFailure(400, 'BadRequestException', 'Invalid end date');
 
-    // start/end are read as UTC; an end at exactly 00:00:00 becomes 23:59:59 that day (reference.md §1.1).
-    const start = DateTime.fromISO(q.start!, { zone: 'utc' });
-    let end = DateTime.fromISO(q.end!, { zone: 'utc' });
-    if (end.hour === 0 && end.minute === 0 && end.second === 0 && end.millisecond === 0) {
-      end = end.set({ hour: 23, minute: 59, second: 59 });
+    let slots;
+    try {
+      slots = computeSlots({
+        eventType,
+        eventTypes,
+        bookings,
+        reservations,
+        startMs,
+        endMs,
+        nowMs: now(),
+        ...(q.timeZone !== undefined ? { timeZone: q.timeZone } : {}),
+        ...(q.duration !== undefined ? { duration: q.duration } : {}),
+        ...(q.bookingUidToReschedule !== undefined ? { rescheduleUid: q.bookingUidToReschedule } : {}),
+      });
+    } catch (err) {
+      // util.ts rethrows BookingDateInPastError as a TRPC BAD_REQUEST (trpc-exception.filter.ts: no details).
+      if (err instanceof BookingDateInPastError) throw new HttpFailure(400, 'TRPCError', err.message, false);
+      throw err;
     }
-    const duration = q.duration === undefined ? undefined : Number(q.duration);
-    const slots = generateSlots({
-      eventType,
-      bookings,
-      windowStartMs: start.toMillis(),
-      windowEndMs: end.toMillis(),
-      nowMs: now(),
-      ...(duration !== undefined ? { duration } : {}),
-    });
+
+    // slots-output.service.ts: "…Z" without timeZone, luxon ISO in timeZone with it; format=range adds
+    // end = start + (duration ?? eventType.length).
     const zone = q.timeZone;
-    const render = (ms: number) =>
-      zone ? DateTime.fromMillis(ms, { zone }).toISO()! : new Date(ms).toISOString();
+    const render = (ms: number) => (zone ? DateTime.fromMillis(ms, { zone }).toISO()! : new Date(ms).toISOString());
+    const rangeMs = (q.duration ?? eventType.lengthInMinutes) * 60_000;
     const data: Record<string, Array<Record<string, unknown>>> = {};
     for (const slot of slots) {
-      const key = DateTime.fromMillis(slot.startMs, { zone: zone ?? 'utc' }).toISODate()!;
-      const { startMs, endMs, ...seats } = slot;
-      const out: Record<string, unknown> = { start: render(startMs) };
-      if (format === 'range') out.end = render(endMs);
-      (data[key] ??= []).push({ ...out, ...seats });
+      const { startMs: start, dateKey, ...seats } = slot;
+      const out: Record<string, unknown> = { start: render(start) };
+      if (q.format === 'range') out.end = render(start + rangeMs);
+      (data[dateKey] ??= []).push({ ...out, ...seats });
     }
     return { status: 200, body: { status: 'success', data } };
   }
 
   function getEventType(id: string, req: IncomingMessage) {
-    const auth = String(req.headers.authorization ?? '');
-    if (!/^Bearer cal_\S+$/.test(auth)) {
-      throw new HttpFailure(
-        401,
-        'UnauthorizedException',
-        "No authentication method provided. Either pass an API key as 'Bearer' header or OAuth client credentials as 'x-cal-secret-key' and 'x-cal-client-id' headers",
-      );
-    }
     if (req.headers['cal-api-version'] !== EVENT_TYPES_API_VERSION) {
       throw new HttpFailure(
         400,
         'BadRequestException',
         `cal-api-version ${EVENT_TYPES_API_VERSION} is required: the simulator does not model the older event-types controller`,
+      );
+    }
+    // event-types.controller.ts: PermissionsGuard (controller level) runs before ApiAuthGuard. An API
+    // key passes it; the simulator has no OAuth clients or access tokens, so any other credential is
+    // unknown to it; no credentials at all is a 403, not a 401.
+    const bearer = String(req.headers.authorization ?? '').replace('Bearer ', '');
+    const clientId = req.headers['x-cal-client-id'];
+    if (!bearer.startsWith('cal_')) {
+      if (!bearer && !clientId) throw new HttpFailure(403, 'ForbiddenException', NO_AUTH_PERMISSIONS);
+      throw new HttpFailure(
+        403,
+        'ForbiddenException',
+        bearer ? `PermissionsGuard - no oAuth client found for access token=${bearer}` : `PermissionsGuard - no oAuth client found for client id=${String(clientId)}`,
       );
     }
     const eventType = /^\d+$/.test(id) ? eventTypes.get(Number(id)) : undefined;
@@ -218,14 +256,33 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     const statKey = `${method} ${template}`;
     stats.total += 1;
     stats.requests[statKey] = (stats.requests[statKey] ?? 0) + 1;
-    requestLog.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), apiVersion: String(req.headers['cal-api-version'] ?? '') || null });
+    const apiVersion = String(req.headers['cal-api-version'] ?? '') || null;
+    requestLog.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), apiVersion });
     if (requestLog.length > REQUEST_LOG_SIZE) requestLog = requestLog.slice(-REQUEST_LOG_SIZE);
 
-    const decision = throttler.hit(trackerOf(req.headers, req.socket.remoteAddress ?? ''));
     const { min, max } = config.latencyMs;
     if (max > 0) await delay(min + Math.random() * (max - min));
-    const headers = { ...decision.headers, 'X-Request-Id': randomUUID() };
     const path = `${url.pathname}${url.search}`;
+    const fail = (failure: HttpFailure, headers: Record<string, string>) => {
+      const details = { message: failure.message, error: STATUS_TEXT[failure.status] ?? 'Error', statusCode: failure.status };
+      sendJson(res, failure.status, envelope(path, failure.code, failure.message, failure.withDetails ? details : undefined), headers);
+    };
+
+    // Routing (with header versioning) happens before any guard: without cal-api-version 2024-09-04
+    // Cal.com routes to the 2024-04-15 controllers, which have no GET /v2/slots. An unmatched route
+    // is a 404 from Nest's router: no throttler, no rate-limit headers.
+    const matched = method === 'GET' && ((template === '/v2/slots' && apiVersion === SLOTS_API_VERSION) || eventTypeMatch !== null);
+    if (!matched) return fail(new HttpFailure(404, 'NotFoundException', `Cannot ${method} ${path}`), { 'X-Request-Id': randomUUID() });
+
+    // CustomThrottlerGuard (throttler-guard.ts), global: an unknown API key is a 401 before any hit
+    // is counted and without rate-limit headers; otherwise the hit counts and the headers go on
+    // every answer, 429s included.
+    const tracker = trackerOf(req.headers, req.socket.remoteAddress);
+    if (tracker.kind === 'api_key' && config.apiKeys !== null && !config.apiKeys.includes(tracker.apiKey!)) {
+      return fail(new HttpFailure(401, 'UnauthorizedException', INVALID_API_KEY), { 'X-Request-Id': randomUUID() });
+    }
+    const decision = throttler.hit(tracker);
+    const headers = { ...decision.headers, 'X-Request-Id': randomUUID() };
     if (!decision.allowed) {
       stats.rateLimited += 1;
       return sendJson(res, 429, envelope(path, 'ThrottlerException', THROTTLED, THROTTLED), headers);
@@ -234,15 +291,10 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
       if (config.errorRate > 0 && Math.random() < config.errorRate) {
         throw new HttpFailure(500, 'InternalServerErrorException', 'Internal server error');
       }
-      let result: { status: number; body: unknown };
-      if (method === 'GET' && template === '/v2/slots') result = getSlots(url, req);
-      else if (method === 'GET' && eventTypeMatch) result = getEventType(eventTypeMatch[1]!, req);
-      else throw new HttpFailure(404, 'NotFoundException', `Cannot ${method} ${path}`);
+      const result = eventTypeMatch ? getEventType(eventTypeMatch[1]!, req) : getSlots(url);
       sendJson(res, result.status, result.body, headers);
     } catch (err) {
-      const failure = err instanceof HttpFailure ? err : new HttpFailure(500, 'InternalServerErrorException', 'Internal server error');
-      const details = { message: failure.message, error: STATUS_TEXT[failure.status] ?? 'Error', statusCode: failure.status };
-      sendJson(res, failure.status, envelope(path, failure.code, failure.message, details), headers);
+      fail(err instanceof HttpFailure ? err : new HttpFailure(500, 'InternalServerErrorException', 'Internal server error'), headers);
     }
   }
 
@@ -286,11 +338,12 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
       case 'GET /_sim/config':
         return sendJson(res, 200, config);
       case 'PUT /_sim/config': {
-        const patch = simConfigSchema.parse(body);
+        const patch = simConfigSchema.parse(body ?? {});
         config = {
           latencyMs: patch.latencyMs ?? config.latencyMs,
           errorRate: patch.errorRate ?? config.errorRate,
-          rateLimit: patch.rateLimit ?? config.rateLimit,
+          rateLimit: { ...config.rateLimit, ...stripUndefined(patch.rateLimit ?? {}) },
+          apiKeys: patch.apiKeys !== undefined ? patch.apiKeys : config.apiKeys,
         };
         return sendJson(res, 200, config);
       }
@@ -328,9 +381,13 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   };
 }
 
-/** Cal.com's error envelope (reference.md §3.6). */
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Cal.com's error envelope (apps/api/v2/src/filters/http-exception.filter.ts; trpc-exception.filter.ts has no details). */
 function envelope(path: string, code: string, message: string, details: unknown) {
-  return { status: 'error', timestamp: new Date().toISOString(), path, error: { code, message, details } };
+  return { status: 'error', timestamp: new Date().toISOString(), path, error: { code, message, ...(details !== undefined ? { details } : {}) } };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
@@ -346,45 +403,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** `EventTypeOutput_2024_06_14` (team event types: `TeamEventTypeOutput_2024_06_14`), reference.md §4.1. */
-function toEventTypeOutput(et: SimEventType) {
-  return {
-    id: et.id,
-    title: et.title,
-    slug: et.slug,
-    description: et.description,
-    lengthInMinutes: et.lengthInMinutes,
-    ...(et.lengthInMinutesOptions ? { lengthInMinutesOptions: et.lengthInMinutesOptions } : {}),
-    slotInterval: et.slotInterval,
-    minimumBookingNotice: et.minimumBookingNotice,
-    beforeEventBuffer: et.beforeEventBuffer,
-    afterEventBuffer: et.afterEventBuffer,
-    seatsPerTimeSlot: et.seatsPerTimeSlot,
-    locations: [],
-    bookingFields: [],
-    disableGuests: false,
-    recurrence: null,
-    metadata: {},
-    price: 0,
-    currency: 'usd',
-    lockTimeZoneToggleOnBookingPage: false,
-    forwardParamsSuccessRedirect: null,
-    successRedirectUrl: null,
-    isInstantEvent: false,
-    scheduleId: et.id,
-    hidden: false,
-    bookingRequiresAuthentication: false,
-    ownerId: et.ownerId,
-    users: [],
-    ...(et.teamId !== null ? { teamId: et.teamId, schedulingType: et.schedulingType, hosts: [] } : {}),
-  };
-}
-
 function toBookingOutput(b: SimBooking) {
   return {
     id: b.id,
     uid: b.uid,
     eventTypeId: b.eventTypeId,
+    userId: b.userId,
+    hostUserIds: b.hostUserIds,
     start: new Date(b.startMs).toISOString(),
     end: new Date(b.endMs).toISOString(),
     duration: Math.round((b.endMs - b.startMs) / 60_000),
