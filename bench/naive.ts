@@ -1,6 +1,6 @@
 /**
  * The system slotgraph replaces, as a client of the simulator: its alternative search ran five
- * strategies one after the other, each its own `GET /v2/slots` call (background.md §2).
+ * strategies one after the other, each its own `GET /v2/slots` call, as the backend slotgraph replaces did.
  */
 import type { DateTime } from 'luxon';
 import type { CalcomSimulator } from '../src/sim/server.js';

@@ -18,7 +18,7 @@ const envSchema = z.object({
   PORT: port.default(4000),
   /** Interface the gateway binds. @default "127.0.0.1" (loopback only) */
   HOST: z.string().min(1).default('127.0.0.1'),
-  /** Cal.com API base URL, including `/v2`. @default "https://api.cal.com/v2" (reference.md §5) */
+  /** Cal.com API base URL, including `/v2`. @default "https://api.cal.com/v2" (Cal.com's docs: https://cal.com/docs/api-reference/v2) */
   CALCOM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.cal.com/v2'),
   /** Cal.com API key (`cal_…`) or access token. Unset: the embedded simulator serves instead. */
   CALCOM_API_KEY: optional(z.string().min(8, 'looks truncated (fewer than 8 characters)')),
@@ -42,7 +42,7 @@ const envSchema = z.object({
   SLOT_MAX_GAP_DAYS: z.coerce.number().int().min(0).max(31).default(3),
   /** Extra time the slot loader collects a batch (ms); 0 = the current tick only. @default 0 */
   SLOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(0),
-  /** Requests Cal.com allows per window and API key (reference.md §6). @default 120 */
+  /** Requests Cal.com allows per window and API key (docs/calcom-contract.md#rate-limits). @default 120 */
   CALCOM_RATE_LIMIT: z.coerce.number().int().min(3).default(120),
   /** Cal.com's rate-limit window, ms. @default 60000 */
   CALCOM_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),

@@ -3,6 +3,7 @@
  * the current GraphQL request (one set per request, never shared).
  */
 import type { Logger } from './logger.js';
+import type { EventTypeDirectory } from './loaders/event-types.js';
 import type { RequestLoaders } from './loaders/index.js';
 import type { SlotCache } from './loaders/slot-cache.js';
 import type { Store } from './store/store.js';
@@ -17,6 +18,10 @@ export interface GatewayServices {
   store: Store;
   /** Shared slot buckets of this credential (widening, coalescing, stale-while-revalidate). */
   slotCache: SlotCache;
+  /** Event types of this credential: cached, negative-cached, and indexed by host. */
+  eventTypes: EventTypeDirectory;
+  /** The gateway's clock, ms since the epoch. */
+  now: () => number;
   log: Logger;
   /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
   credentialId: string;

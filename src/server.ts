@@ -14,6 +14,7 @@ import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { closeServer, listen } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
+import { createEventTypeDirectory } from './loaders/event-types.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
 import { DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
@@ -80,16 +81,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     ...options.scheduler,
   });
   const calcom = createScheduledCalcom(client, scheduler);
+  const eventTypes = createEventTypeDirectory({ store, calcom, credentialId, log: log.child({ component: 'event-types' }) });
   const services: GatewayServices = {
     calcom,
     scheduler,
     store,
     log,
     credentialId,
+    eventTypes,
+    now: options.now ?? Date.now,
     slotCache: createSlotCache({
       store,
       calcom,
       credentialId,
+      eventTypes,
       log: log.child({ component: 'slot-cache' }),
       ...(options.now ? { now: options.now } : {}),
       ...(options.slotCache ? { tuning: options.slotCache } : {}),
@@ -192,7 +197,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await closeServer(httpServer);
       await yoga.dispose();
       await services.slotCache.close();
-      scheduler.close();
+      scheduler.close(); // fails what is still queued, so background event-type lookups end now
+      await eventTypes.settled();
       client.close();
     },
   };

@@ -15,6 +15,78 @@ export function isValidZone(zone: string): boolean {
   return IANAZone.isValidZone(zone);
 }
 
+/** Zone names Intl lists, by lower case (ICU's canonical spellings, e.g. `Asia/Calcutta`). */
+let listedZones: Map<string, string> | undefined;
+const spellings = new Map<string, string>();
+const SPELLING_CACHE_SIZE = 1024;
+
+/**
+ * The zone as the caller named it, with its letters' case corrected where Intl lists it
+ * (`europe/berlin` → `Europe/Berlin`). A valid name Intl resolves to another canonical id stays as
+ * named: `Asia/Kolkata` stays `Asia/Kolkata` (ICU says `Asia/Calcutta`), `Europe/Kyiv` stays
+ * `Europe/Kyiv`. Callers hear back the zone they asked in. Expects a zone {@link isValidZone}
+ * accepted; cached (bounded), since every query canonicalises its zone.
+ */
+export function canonicalZone(zone: string): string {
+  const cached = spellings.get(zone);
+  if (cached !== undefined) return cached;
+  listedZones ??= new Map(Intl.supportedValuesOf('timeZone').map((z) => [z.toLowerCase(), z]));
+  let spelled = listedZones.get(zone.toLowerCase());
+  if (spelled === undefined) {
+    // Not listed (an alias such as Asia/Kolkata): Intl's own id when it only differs in case.
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+    spelled = resolved.toLowerCase() === zone.toLowerCase() ? resolved : zone;
+  }
+  if (spellings.size >= SPELLING_CACHE_SIZE) spellings.clear();
+  spellings.set(zone, spelled);
+  return spelled;
+}
+
+const gridZones = new Map<string, string>();
+const DAY_MS = 86_400_000;
+
+/**
+ * The `timeZone` to ask Cal.com's slots in for a caller in `zone`, so the slot instants are the
+ * ones Cal.com's own booking page offers that caller: Cal.com rounds each free range's first slot
+ * to 5-60 minutes on the clock of the request's zone (docs/calcom-contract.md#slot-grid). For a
+ * zone whose offset is a whole number of hours at every instant from a year before `nowMs` to two
+ * years after, that rounding is the same as in UTC, so the answer is `"UTC"` and all such callers
+ * share one cache; otherwise (Asia/Kolkata +05:30, Asia/Kathmandu +05:45, Australia/Adelaide,
+ * Australia/Lord_Howe's half-hour DST) it is the zone itself. Cached per zone.
+ */
+export function gridZoneOf(zone: string, nowMs: number): string {
+  const cached = gridZones.get(zone);
+  if (cached !== undefined) return cached;
+  const iana = IANAZone.create(zone);
+  let wholeHours = iana.isValid;
+  // Offsets change at most a few times a year; a daily probe sees every period.
+  for (let t = nowMs - 366 * DAY_MS; wholeHours && t <= nowMs + 731 * DAY_MS; t += DAY_MS) {
+    if (iana.offset(t) % 60 !== 0) wholeHours = false;
+  }
+  const grid = wholeHours ? 'UTC' : zone;
+  if (gridZones.size >= SPELLING_CACHE_SIZE) gridZones.clear();
+  gridZones.set(zone, grid);
+  return grid;
+}
+
+/**
+ * How far ahead slotgraph answers, in days after today in the caller's zone. Cal.com computes slots
+ * at most one year after now (a version of get-slots.input.ts clamps `end` to now + 1 year;
+ * docs/calcom-contract.md#slot-window); every day up to today + 364 ends before that, so it is
+ * answered in full, and a later day is refused rather than answered empty or in part.
+ */
+export const HORIZON_DAYS = 364;
+
+/** The last local date (`YYYY-MM-DD`, in `zone`) a query may ask about: today + {@link HORIZON_DAYS}. */
+export function horizonDate(nowMs: number, zone: string): string {
+  return DateTime.fromMillis(nowMs, { zone }).plus({ days: HORIZON_DAYS }).toISODate()!;
+}
+
+/** Today's local date in `zone`, `YYYY-MM-DD`. */
+export function todayIn(nowMs: number, zone: string): string {
+  return DateTime.fromMillis(nowMs, { zone }).toISODate()!;
+}
+
 /** Parses a `YYYY-MM-DD` local date (as a UTC midnight, for day arithmetic); null when not a real calendar date. */
 export function parseLocalDate(date: string): DateTime | null {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return null;
@@ -63,7 +135,7 @@ export function localDaysToRange(startDate: string, endDate: string, zone: strin
  * The `start`/`end` query values to send to `GET /v2/slots` for a half-open instant range.
  *
  * Cal.com reads both as UTC and widens an `end` that falls exactly on 00:00:00 UTC to 23:59:59 of
- * that day, almost 24 h more than asked (reference.md §1.1 and §1.4, `adjustEndTime`). The end sent
+ * that day, almost 24 h more than asked (`adjustEndTime`, docs/calcom-contract.md#slot-window). The end sent
  * here is therefore the last whole second before `range.end`, which can never be 00:00:00Z when the
  * range ends on a whole second; and when the range end is not on a whole second the result is
  * floored, which again cannot land on a midnight that the range did not cover.

@@ -184,10 +184,11 @@ describe('the upstream window', () => {
     }
     const sent = (await stack.admin.requests()).filter((r) => r.path === '/v2/slots');
     // UTC and London read the UTC day 15th (widened to its 7-day block); Berlin also needs the 14th
-    // (the block before); New York is then cached.
+    // (the block before); New York is then cached. Each window reaches a day past its last bucket:
+    // Cal.com only offers slots that END inside the window (docs/calcom-contract.md#slot-window).
     expect(sent.map((r) => [r.query.start, r.query.end])).toEqual([
-      ['2025-01-15T00:00:00Z', '2025-01-21T23:59:59Z'],
-      ['2025-01-08T00:00:00Z', '2025-01-14T23:59:59Z'],
+      ['2025-01-15T00:00:00Z', '2025-01-22T23:59:59Z'],
+      ['2025-01-08T00:00:00Z', '2025-01-15T23:59:59Z'],
     ]);
     for (const request of sent) {
       expect(request.apiVersion).toBe('2024-09-04');
@@ -288,7 +289,7 @@ describe('upstream failures become typed errors', () => {
   });
 
   it('a timeout → UPSTREAM_UNAVAILABLE', async () => {
-    const slow = await startStack({ timeoutMs: 200 });
+    const slow = await startStack({ timeoutMs: 200, now: () => GATEWAY_NOW });
     await slow.admin.putEventType(eventType(9, 'UTC'));
     await slow.admin.configure({ latencyMs: { min: 1000, max: 1000 } });
     const body = await slow.post(print(AvailabilityQuery), vars);

@@ -2,6 +2,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { DateTime } from 'luxon';
 import { REDACT_PATHS } from '../src/logger.js';
 import { startGateway } from '../src/server.js';
 import { createMemoryStore } from '../src/store/index.js';
@@ -31,8 +32,10 @@ describe('logs', () => {
     await admin.configure({ errorRate: 0, latencyMs: { min: 500, max: 500 } });
     await ask(`{ eventType(id: ${DEMO.cutAndColour}) { id } }`);
     await admin.configure({ latencyMs: { min: 0, max: 0 }, rateLimit: { limit: 1, windowMs: 60_000, blockMs: 60_000 } });
-    await ask(`{ a: availability(eventTypeId: ${DEMO.haircut}, start: "2030-01-07", end: "2030-01-07", timeZone: "UTC") { stale } }`);
-    await ask(`{ b: availability(eventTypeId: ${DEMO.haircut}, start: "2030-03-07", end: "2030-03-07", timeZone: "UTC") { stale } }`);
+    // Another client of the same key spends its budget at Cal.com, so the gateway's next call is a 429.
+    for (let i = 0; i < 2; i++) await fetch(`${sim.apiUrl}/event-types/${DEMO.haircut}`, { headers: { authorization: `Bearer ${apiKey}`, 'cal-api-version': '2024-06-14' } });
+    const inTenDays = DateTime.utc().plus({ days: 10 }).toISODate()!;
+    await ask(`{ a: availability(eventTypeId: ${DEMO.haircut}, start: "${inTenDays}", end: "${inTenDays}", timeZone: "UTC") { stale } }`);
 
     // The failures were logged (so the check below looked at something), without the key.
     const all = lines.join('');

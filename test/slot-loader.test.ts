@@ -140,17 +140,17 @@ describe('concurrent requests', () => {
 
 describe('stale-while-revalidate', () => {
   it('serves stale data with stale: true when Cal.com fails within the max age, and UPSTREAM_UNAVAILABLE beyond it', async () => {
-    let now = Date.parse('2026-01-01T12:00:00Z');
+    let now = Date.parse('2025-10-20T12:00:00Z');
     const stack = await prepared({ now: () => now, slotCache: { freshTtlMs: 30_000, maxAgeMs: 300_000 } });
     const query = `{ ${availabilityField('a', 1, '2025-10-27', '2025-10-27', 'Europe/Berlin')} }`;
     const fresh = await stack.post(query);
-    expect(fresh.data.a).toMatchObject({ stale: false, fetchedAt: '2026-01-01T12:00:00.000Z' });
+    expect(fresh.data.a).toMatchObject({ stale: false, fetchedAt: '2025-10-20T12:00:00.000Z' });
 
     await stack.admin.configure({ errorRate: 1 });
     now += 60_000; // past the fresh TTL, within the max age
     const stale = await stack.post(query);
     expect(stale.errors).toBeUndefined();
-    expect(stale.data.a).toMatchObject({ stale: true, fetchedAt: '2026-01-01T12:00:00.000Z' });
+    expect(stale.data.a).toMatchObject({ stale: true, fetchedAt: '2025-10-20T12:00:00.000Z' });
     expect(stale.data.a.days).toEqual(fresh.data.a.days);
     await stack.gateway.services.slotCache.settled(); // the background refresh ran, and failed
     expect(stack.gateway.services.slotCache.stats()).toMatchObject({ backgroundRefreshes: 1, upstreamFailures: 1 });
@@ -161,7 +161,7 @@ describe('stale-while-revalidate', () => {
   });
 
   it('refreshes a stale bucket once in the background, then serves it fresh', async () => {
-    let now = Date.parse('2026-01-01T12:00:00Z');
+    let now = Date.parse('2025-10-20T12:00:00Z');
     const stack = await prepared({ now: () => now });
     const query = `{ ${availabilityField('a', 1, '2025-10-27', '2025-10-27', 'Europe/Berlin')} }`;
     await stack.post(query);
@@ -189,7 +189,7 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
     const store = await startStore(kind);
     const cacheFor = (apiKey: string, credentialId: string) => {
       const calcom = createCalcomClient({ apiUrl: sim.apiUrl, apiKey });
-      const cache = createSlotCache({ store, calcom, credentialId, log: quietLog });
+      const cache = createSlotCache({ store, calcom, credentialId, log: quietLog, now: () => Date.parse('2025-10-20T00:00:00Z') });
       onCleanup(async () => {
         await cache.close();
         calcom.close();
@@ -209,11 +209,11 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
     await tenantB.getBuckets(1, undefined, week);
     await admin.clearStats();
 
-    const days = await tenantA.invalidate(1, { start: utc('2025-10-27T10:00:00Z'), end: utc('2025-10-27T10:30:00Z') });
-    expect(days).toEqual(['2025-10-27']);
+    const touched = await tenantA.invalidate(1, { start: utc('2025-10-27T10:00:00Z'), end: utc('2025-10-27T10:30:00Z') });
+    expect(touched).toEqual({ eventTypeIds: [1], days: ['2025-10-27'] });
     expect(tenantA.stats().invalidatedBuckets).toBe(1);
-    expect(await tenantA.invalidate(1, { start: utc('2025-10-28T23:30:00Z'), end: utc('2025-10-29T00:30:00Z') })).toEqual(['2025-10-28', '2025-10-29']);
-    expect(await tenantA.invalidate(1, { start: utc('2025-10-30T23:00:00Z'), end: utc('2025-10-31T00:00:00Z') })).toEqual(['2025-10-30']);
+    expect((await tenantA.invalidate(1, { start: utc('2025-10-28T23:30:00Z'), end: utc('2025-10-29T00:30:00Z') })).days).toEqual(['2025-10-28', '2025-10-29']);
+    expect((await tenantA.invalidate(1, { start: utc('2025-10-30T23:00:00Z'), end: utc('2025-10-31T00:00:00Z') })).days).toEqual(['2025-10-30']);
 
     // Untouched: the other event type, the other tenant, the other days.
     await tenantA.getBuckets(2, undefined, week);

@@ -15,8 +15,7 @@ import type { InstantRange } from '../time.js';
 import type { UpstreamEventType } from '../upstream/calcom-client.js';
 import { utcDaysOf, type BucketResult, type CachedSlot } from './slot-cache.js';
 
-/** Event types change rarely; cached per credential for this long (background.md: 5-15 min). */
-export const EVENT_TYPE_TTL_MS = 5 * 60_000;
+export { EVENT_TYPE_TTL_MS } from './event-types.js';
 
 export interface SlotRequest {
   eventTypeId: number;
@@ -24,6 +23,8 @@ export interface SlotRequest {
   duration?: number;
   /** UTC instants `[start, end)`. */
   range: InstantRange;
+  /** The grid zone Cal.com is asked in ({@link gridZoneOf} of the caller's zone). @default "UTC" */
+  gridZone?: string;
 }
 
 export interface SlotResult {
@@ -45,7 +46,8 @@ export interface RequestLoaderOptions {
   batchWindowMs?: number;
 }
 
-const slotKey = (r: SlotRequest) => `${r.eventTypeId}|${r.duration ?? ''}|${r.range.start.toMillis()}|${r.range.end.toMillis()}`;
+const variantOf = (r: SlotRequest) => `${r.eventTypeId}|${r.duration ?? ''}|${r.gridZone ?? 'UTC'}`;
+const slotKey = (r: SlotRequest) => `${variantOf(r)}|${r.range.start.toMillis()}|${r.range.end.toMillis()}`;
 
 /** Joins the buckets of one request's days into its result, or the first error among them. */
 function assemble(request: SlotRequest, buckets: Map<string, BucketResult | Error>): SlotResult | Error {
@@ -70,36 +72,30 @@ function assemble(request: SlotRequest, buckets: Map<string, BucketResult | Erro
  * may still set it after the loaders are made).
  */
 export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}, call: CallOptions = {}): RequestLoaders {
-  const { calcom, store, credentialId, slotCache } = services;
-  const eventTypeKey = (id: number) => `eventType:${credentialId}:${id}`;
+  const { eventTypes, slotCache } = services;
 
   const eventType = new DataLoader<number, UpstreamEventType>(async (ids) =>
-    Promise.all(
-      ids.map(async (id) => {
-        const cached = await store.get(eventTypeKey(id));
-        if (cached) return JSON.parse(cached) as UpstreamEventType;
-        const fetched = await calcom.getEventType(id, call).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-        if (!(fetched instanceof Error)) await store.set(eventTypeKey(id), JSON.stringify(fetched), { ttlMs: EVENT_TYPE_TTL_MS });
-        return fetched;
-      }),
-    ),
+    Promise.all(ids.map((id) => eventTypes.get(id, call).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))))),
   );
 
   const slots = new DataLoader<SlotRequest, SlotResult, string>(
     async (requests) => {
       // One bucket set per (event type, duration); all getBuckets calls start in this tick, so their
       // claims are registered before any other request's batch can look.
-      const groups = new Map<string, { eventTypeId: number; duration: number | undefined; days: Set<string> }>();
+      const groups = new Map<string, { request: SlotRequest; days: Set<string> }>();
       for (const r of requests) {
-        const key = `${r.eventTypeId}|${r.duration ?? ''}`;
+        const key = variantOf(r);
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { eventTypeId: r.eventTypeId, duration: r.duration, days: new Set() }));
+        if (!group) groups.set(key, (group = { request: r, days: new Set() }));
         for (const day of utcDaysOf(r.range)) group.days.add(day);
       }
       const resolved = new Map(
-        [...groups].map(([key, g]) => [key, slotCache.getBuckets(g.eventTypeId, g.duration, [...g.days], call)] as const),
+        [...groups].map(([key, { request: r, days }]) => [
+          key,
+          slotCache.getBuckets(r.eventTypeId, r.duration, [...days], { call, gridZone: r.gridZone ?? 'UTC' }),
+        ] as const),
       );
-      return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(`${r.eventTypeId}|${r.duration ?? ''}`)!)));
+      return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(variantOf(r))!)));
     },
     {
       cacheKeyFn: slotKey,

@@ -35,9 +35,12 @@ export interface DayRange {
 export const utcDayStart = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 /** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch). */
 export const utcDayOf = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toISODate()!;
-const toDay = utcDayStart;
-const diffDays = (a: string, b: string) => Math.round(toDay(b).diff(toDay(a), 'days').days);
-const addDays = (iso: string, n: number) => toDay(iso).plus({ days: n }).toISODate()!;
+const DAY_MS = 86_400_000;
+const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+const diffDays = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY_MS);
+/** The UTC day `n` days after `iso` (`YYYY-MM-DD`, years 0000-9999). */
+export const addUtcDays = (iso: string, n: number) => new Date(dayMs(iso) + n * DAY_MS).toISOString().slice(0, 10);
+const addDays = addUtcDays;
 
 /** The instants a range covers: `[midnight UTC of first, midnight UTC after last)`. */
 export const rangeInstants = (r: DayRange) => ({ start: utcDayStart(r.first), end: utcDayStart(r.last).plus({ days: 1 }) });
@@ -48,7 +51,8 @@ export const rangeDays = (r: DayRange) => diffDays(r.first, r.last) + 1;
 /** Every day of a range, in order. */
 export function daysOf(range: DayRange): string[] {
   const days: string[] = [];
-  for (let d = range.first; d <= range.last; d = addDays(d, 1)) days.push(d);
+  const n = diffDays(range.first, range.last);
+  for (let i = 0; i <= n; i++) days.push(addDays(range.first, i));
   return days;
 }
 
@@ -62,9 +66,10 @@ export function daysOf(range: DayRange): string[] {
  *   block, so concurrent callers ask for the same range and coalesce on it;
  * - otherwise, when shorter than `minWindowDays`: forward to that length.
  *
- * Widening never reaches into a neighbouring range. Every input day is covered by exactly one range.
+ * Widening never reaches into a neighbouring range, nor past `limit` (a last day, e.g. Cal.com's
+ * horizon). Every input day is covered by exactly one range.
  */
-export function planRanges(days: Iterable<string>, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS, anchor?: string): DayRange[] {
+export function planRanges(days: Iterable<string>, options: PlannerOptions = DEFAULT_PLANNER_OPTIONS, anchor?: string, limit?: string): DayRange[] {
   const sorted = [...new Set(days)].sort();
   const maxSpan = Math.max(1, options.maxSpanDays);
   const ranges: DayRange[] = [];
@@ -81,7 +86,10 @@ export function planRanges(days: Iterable<string>, options: PlannerOptions = DEF
     const prev = ranges[i - 1];
     const next = ranges[i + 1];
     const clampFirst = (d: string) => (prev && d <= prev.last ? addDays(prev.last, 1) : d);
-    const clampLast = (d: string) => (next && d >= next.first ? addDays(next.first, -1) : d);
+    const clampLast = (d: string) => {
+      const beforeNext = next && d >= next.first ? addDays(next.first, -1) : d;
+      return limit && beforeNext > limit ? (range.last > limit ? range.last : limit) : beforeNext;
+    };
     if (anchor && minWindow > 1) {
       const blockOf = (d: string) => Math.floor(diffDays(anchor, d) / minWindow);
       const first = clampFirst(addDays(anchor, blockOf(range.first) * minWindow));

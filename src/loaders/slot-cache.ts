@@ -1,7 +1,15 @@
 /**
- * The slot cache: Cal.com's free slots kept per (credential, event type, duration, UTC day) bucket,
- * zone-independent (slot instants do not depend on the output zone, reference.md §1.4), so callers
- * in any zone share one upstream call.
+ * The slot cache: Cal.com's free slots kept per (credential, event type, duration, grid zone, UTC
+ * day) bucket. Slot instants do not depend on the caller's zone except through the grid Cal.com
+ * rounds in the request's zone (docs/calcom-contract.md#slot-grid): every zone with whole-hour
+ * offsets shares the `UTC` grid, so callers in Berlin, New York and Tokyo share one upstream call;
+ * a Kolkata caller gets the Kolkata grid, as Cal.com's booking page would give it.
+ *
+ * - **Windows**: a fetch asks for whole UTC days plus a margin of the longest slot length past the
+ *   last one, since Cal.com only offers slots that END inside the window; each slot is kept in the
+ *   bucket of the UTC day it starts on, so a slot running across 00:00 UTC is never lost. Days
+ *   wholly in the past are answered empty without a call; widening never reaches past them, nor
+ *   beyond Cal.com's one-year horizon.
  *
  * - **Widening**: the missing buckets of one call are fetched in as few `GET /v2/slots` calls as the
  *   planner allows (src/loaders/planner.ts).
@@ -19,10 +27,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import type { Store, StoreScript } from '../store/store.js';
-import type { InstantRange } from '../time.js';
+import { HORIZON_DAYS, type InstantRange } from '../time.js';
 import type { CallOptions } from '../quota/scheduler.js';
 import type { CalcomApi } from '../upstream/scheduled-calcom.js';
+import { UpstreamError } from '../upstream/errors.js';
+import { remembered404, type EventTypeDirectory } from './event-types.js';
 import {
+  addUtcDays,
   daysOf,
   DEFAULT_PLANNER_OPTIONS,
   planRanges,
@@ -62,6 +73,36 @@ export interface SlotCacheOptions {
   /** Clock in ms since the epoch. @default Date.now */
   now?: () => number;
   tuning?: Partial<SlotCacheTuning>;
+  /**
+   * The event type directory: slot lengths (for the fetch margin), hosts (invalidation of every
+   * event type of a host), remembered 404s. Without it the margin is {@link DEFAULT_MARGIN_MINUTES}
+   * and invalidation touches the named event type only.
+   */
+  eventTypes?: Pick<EventTypeDirectory, 'hostsOf' | 'learn' | 'related' | 'ofHosts' | 'markSlotsMissing' | 'slotsMissing'>;
+}
+
+/** Fetch margin past a window's end without a `duration` (minutes): the longest `duration` accepted, one day. */
+export const DEFAULT_MARGIN_MINUTES = 24 * 60;
+
+/** Days after today (UTC) that widening may reach: the answered horizon plus a day for zones behind UTC. */
+const WIDEN_HORIZON_DAYS = HORIZON_DAYS + 1;
+
+/** Which variant of an event type's slots a bucket holds. */
+export interface BucketOptions {
+  call?: CallOptions;
+  /**
+   * The `timeZone` Cal.com rounds the grid in ({@link gridZoneOf} of the caller's zone).
+   * @default "UTC"
+   */
+  gridZone?: string;
+}
+
+/** What an invalidation touched. */
+export interface Invalidation {
+  /** The event types whose buckets were deleted (the named one and every one sharing a host with it). */
+  eventTypeIds: number[];
+  /** The UTC days `YYYY-MM-DD` deleted for each of them. */
+  days: string[];
 }
 
 /** One free slot as cached: UTC instants in ms since the epoch. */
@@ -107,16 +148,20 @@ export interface SlotCacheStats {
 
 export interface SlotCache {
   /**
-   * Resolves the buckets of `days` (UTC `YYYY-MM-DD`) for one event type and duration
-   * (`undefined` = the event type's default length). Per day: the bucket, or the Error that kept it
-   * from being fetched (an `UpstreamError`, usually). Never rejects.
+   * Resolves the buckets of `days` (UTC `YYYY-MM-DD`) for one event type, duration (`undefined` =
+   * the event type's default length) and grid zone. Per day: the bucket, or the Error that kept it
+   * from being fetched (an `UpstreamError`, usually). Days before today (UTC) are empty buckets and
+   * cost nothing. Never rejects.
    */
-  getBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[], call?: CallOptions): Promise<Map<string, BucketResult | Error>>;
+  getBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[], options?: BucketOptions): Promise<Map<string, BucketResult | Error>>;
   /**
-   * Deletes the buckets of every duration of `eventTypeId` for the UTC days `range` touches
-   * (`[start, end)`; one or two days for a booking). Resolves to those days.
+   * Deletes the buckets of every duration and grid of `eventTypeId`, and of every event type known
+   * to share a host with it (Cal.com's busy time is per host), for the UTC days `range` touches
+   * (`[start, end)`; one or two days for a booking).
    */
-  invalidate(eventTypeId: number, range: InstantRange): Promise<string[]>;
+  invalidate(eventTypeId: number, range: InstantRange): Promise<Invalidation>;
+  /** As {@link invalidate}, for every event type known to have any of these hosts (Cal.com user ids). */
+  invalidateHosts(userIds: readonly number[], range: InstantRange): Promise<Invalidation>;
   stats(): SlotCacheStats;
   /** Resolves when no background refresh is running (tests; graceful shutdown). */
   settled(): Promise<void>;
@@ -222,7 +267,7 @@ export function utcDaysOf(range: InstantRange): string[] {
 }
 
 export function createSlotCache(options: SlotCacheOptions): SlotCache {
-  const { store, calcom, credentialId, log } = options;
+  const { store, calcom, credentialId, log, eventTypes } = options;
   const now = options.now ?? Date.now;
   const tuning: SlotCacheTuning = { ...DEFAULT_SLOT_CACHE_TUNING, ...options.tuning };
   const counters: SlotCacheStats = {
@@ -239,11 +284,17 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     invalidatedBuckets: 0,
   };
 
-  const durationKey = (duration: number | undefined) => (duration === undefined ? 'default' : String(duration));
+  /** One variant of an event type's slots: its duration and the grid zone Cal.com rounds in. */
+  interface Variant {
+    eventTypeId: number;
+    duration: number | undefined;
+    gridZone: string;
+  }
+  const variantKey = (v: Variant) => `${v.duration === undefined ? 'default' : String(v.duration)}@${v.gridZone}`;
   const bucketKey = (eventTypeId: number, day: string) => `slots:${credentialId}:${eventTypeId}:${day}`;
   const tombKey = (eventTypeId: number, day: string) => `slots-inv:${credentialId}:${eventTypeId}:${day}`;
   const lockKey = (id: string) => `slots-lock:${credentialId}:${id}`;
-  const bucketId = (eventTypeId: number, duration: number | undefined, day: string) => `${eventTypeId}:${durationKey(duration)}:${day}`;
+  const bucketId = (v: Variant, day: string) => `${v.eventTypeId}:${variantKey(v)}:${day}`;
   const filledChannel = `slots-filled:${credentialId}`;
 
   /**
@@ -267,20 +318,36 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     return subscription;
   }
 
-  async function readBuckets(eventTypeId: number, duration: number | undefined, days: readonly string[]) {
+  async function readBuckets(v: Variant, days: readonly string[]) {
     const out = new Map<string, BucketEntry>();
-    const raws = await Promise.all(days.map((day) => store.get(bucketKey(eventTypeId, day))));
+    const raws = await Promise.all(days.map((day) => store.get(bucketKey(v.eventTypeId, day))));
+    const key = variantKey(v);
     days.forEach((day, i) => {
       const raw = raws[i];
       if (!raw) return;
-      const inner = (JSON.parse(raw) as Record<string, string>)[durationKey(duration)];
+      const inner = (JSON.parse(raw) as Record<string, string>)[key];
       if (inner) out.set(day, JSON.parse(inner) as BucketEntry);
     });
     return out;
   }
 
-  /** One upstream call for `range`; writes every day of it (empty ones too) and announces the fill. */
-  async function fetchAndFill(eventTypeId: number, duration: number | undefined, range: DayRange, call: CallOptions): Promise<Map<string, BucketEntry>> {
+  /**
+   * Minutes past the last day a fetch must reach: the variant's slot length; without a duration, a
+   * day, or the event type's longest length when that is longer (multi-day event types).
+   */
+  async function marginMinutes(v: Variant): Promise<number> {
+    if (v.duration !== undefined) return v.duration;
+    return Math.max(DEFAULT_MARGIN_MINUTES, (await eventTypes?.hostsOf(v.eventTypeId))?.longestLengthMinutes ?? 0);
+  }
+
+  /**
+   * One upstream call for `range` (whole UTC days, plus the margin past its end); writes every day
+   * of it (empty ones too), each slot in the bucket of the day it starts on, and announces the fill.
+   * A 404 is remembered by the directory, so the next ask costs no call.
+   */
+  async function fetchAndFill(v: Variant, range: DayRange, call: CallOptions): Promise<Map<string, BucketEntry>> {
+    const { eventTypeId, duration } = v;
+    if (await eventTypes?.slotsMissing(eventTypeId)) throw remembered404(eventTypeId, 'slots');
     const startedAt = now();
     counters.upstreamCalls += 1;
     const span = rangeDays(range);
@@ -288,11 +355,23 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const instantRange = rangeInstants(range);
     let slots;
     try {
-      ({ slots } = await calcom.getSlots({ eventTypeId, range: instantRange, ...(duration !== undefined ? { duration } : {}) }, call));
+      ({ slots } = await calcom.getSlots(
+        {
+          eventTypeId,
+          range: instantRange,
+          marginMs: (await marginMinutes(v)) * 60_000,
+          timeZone: v.gridZone,
+          ...(duration !== undefined ? { duration } : {}),
+        },
+        call,
+      ));
     } catch (err) {
       counters.upstreamFailures += 1;
+      if (err instanceof UpstreamError && err.status === 404) await eventTypes?.markSlotsMissing(eventTypeId);
       throw err;
     }
+    // After the caller's call, never before it: learning the hosts is background work.
+    eventTypes?.learn(eventTypeId);
     const fetchedAt = now();
     const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
     for (const slot of slots) {
@@ -303,12 +382,13 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
         ...(slot.seatsTotal !== undefined ? { seatsTotal: slot.seatsTotal } : {}),
       });
     }
+    const key = variantKey(v);
     await Promise.all(
       [...byDay].map(([day, entry]) =>
-        store.run(writeBucket, [bucketKey(eventTypeId, day), tombKey(eventTypeId, day)], [durationKey(duration), JSON.stringify(entry), tuning.maxAgeMs, startedAt]),
+        store.run(writeBucket, [bucketKey(eventTypeId, day), tombKey(eventTypeId, day)], [key, JSON.stringify(entry), tuning.maxAgeMs, startedAt]),
       ),
     );
-    await store.publish(filledChannel, JSON.stringify([...byDay.keys()].map((day) => bucketId(eventTypeId, duration, day))));
+    await store.publish(filledChannel, JSON.stringify([...byDay.keys()].map((day) => bucketId(v, day))));
     return byDay;
   }
 
@@ -346,34 +426,34 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * fetched (as one range over the days we hold); wanted days another instance holds are awaited
    * through its fill announcement (at most `lockWaitMs`, then fetched here after all).
    */
-  async function fill(eventTypeId: number, duration: number | undefined, days: string[], wanted: Set<string>, call: CallOptions): Promise<Map<string, BucketEntry>> {
+  async function fill(v: Variant, days: string[], wanted: Set<string>, call: CallOptions): Promise<Map<string, BucketEntry>> {
     const filled = new Map<string, BucketEntry>();
     const token = randomUUID();
-    const locks = days.map((day) => lockKey(bucketId(eventTypeId, duration, day)));
+    const locks = days.map((day) => lockKey(bucketId(v, day)));
     await listenForFills(); // subscribed before locking, so no announcement can slip by
     const acquired = await store.run(acquireLocks, locks, [token, tuning.lockTtlMs]);
     let mine = days.filter((_, i) => acquired[i] === 1);
     const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
     try {
       // Double-checked: another fetch may have filled and unlocked these days since our store read.
-      const meanwhile = await readBuckets(eventTypeId, duration, mine);
+      const meanwhile = await readBuckets(v, mine);
       for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= tuning.freshTtlMs) filled.set(day, entry);
       mine = mine.filter((day) => !filled.has(day));
-      const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(eventTypeId, duration, day))) : Promise.resolve(true);
+      const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
         const range = { first: mine[0]!, last: mine.at(-1)! };
-        for (const [day, entry] of await fetchAndFill(eventTypeId, duration, range, call)) filled.set(day, entry);
+        for (const [day, entry] of await fetchAndFill(v, range, call)) filled.set(day, entry);
       } else {
         await store.run(releaseLocks, locks, [token]); // nothing of ours to fetch: let others have the days
       }
       if (others.length > 0) {
         counters.remoteWaits += 1;
         if (!(await waiting)) counters.remoteWaitTimeouts += 1;
-        const cached = await readBuckets(eventTypeId, duration, others);
+        const cached = await readBuckets(v, others);
         for (const [day, entry] of cached) filled.set(day, entry);
         const stillMissing = others.filter((day) => !cached.has(day));
         if (stillMissing.length > 0) {
-          for (const [day, entry] of await fetchAndFill(eventTypeId, duration, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call)) {
+          for (const [day, entry] of await fetchAndFill(v, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call)) {
             filled.set(day, entry);
           }
         }
@@ -384,17 +464,17 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     }
   }
 
-  function refreshInBackground(eventTypeId: number, duration: number | undefined, days: string[]) {
-    const todo = days.filter((day) => !refreshing.has(bucketId(eventTypeId, duration, day)));
+  function refreshInBackground(v: Variant, days: string[]) {
+    const todo = days.filter((day) => !refreshing.has(bucketId(v, day)));
     if (todo.length === 0) return;
-    for (const day of todo) refreshing.add(bucketId(eventTypeId, duration, day));
+    for (const day of todo) refreshing.add(bucketId(v, day));
     counters.backgroundRefreshes += 1;
     const refresh = Promise.all(
-      planRanges(todo, { ...tuning, minWindowDays: 1 }).map((range) => fetchAndFill(eventTypeId, duration, range, { priority: 'background' })),
+      planRanges(todo, { ...tuning, minWindowDays: 1 }).map((range) => fetchAndFill(v, range, { priority: 'background' })),
     )
-      .catch((err: unknown) => log.warn({ err: (err as Error).message, eventTypeId }, 'background slot refresh failed; serving stale data'))
+      .catch((err: unknown) => log.warn({ err: (err as Error).message, eventTypeId: v.eventTypeId }, 'background slot refresh failed; serving stale data'))
       .finally(() => {
-        for (const day of todo) refreshing.delete(bucketId(eventTypeId, duration, day));
+        for (const day of todo) refreshing.delete(bucketId(v, day));
         refreshes.delete(refresh);
       });
     refreshes.add(refresh);
@@ -405,16 +485,10 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * the max age, refreshed in the background), else by {@link fill}. When every wanted day is in the
    * store, the widened days that are not are left unfetched (settled null) rather than spending a call.
    */
-  async function resolveRange(
-    eventTypeId: number,
-    duration: number | undefined,
-    claims: Map<string, Deferred<BucketResult | null>>,
-    wanted: Set<string>,
-    call: CallOptions,
-  ) {
+  async function resolveRange(v: Variant, claims: Map<string, Deferred<BucketResult | null>>, wanted: Set<string>, call: CallOptions) {
     try {
       const days = [...claims.keys()];
-      const cached = await readBuckets(eventTypeId, duration, days);
+      const cached = await readBuckets(v, days);
       const t = now();
       const missing: string[] = [];
       const stale: string[] = [];
@@ -433,9 +507,9 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
           missing.push(day);
         }
       }
-      if (stale.length > 0) refreshInBackground(eventTypeId, duration, stale);
+      if (stale.length > 0) refreshInBackground(v, stale);
       if (missing.some((day) => wanted.has(day))) {
-        const filled = await fill(eventTypeId, duration, missing, wanted, call);
+        const filled = await fill(v, missing, wanted, call);
         for (const [day, entry] of filled) claims.get(day)?.resolve({ entry, stale: false });
       }
     } catch (err) {
@@ -444,7 +518,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     } finally {
       for (const [day, d] of claims) {
         d.resolve(null);
-        const id = bucketId(eventTypeId, duration, day);
+        const id = bucketId(v, day);
         if (inflight.get(id) === d) inflight.delete(id);
       }
     }
@@ -452,13 +526,14 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
 
   /**
    * Claims, synchronously, every day of the planned ranges over `days` that nobody in this process
-   * is resolving yet, starts resolving them, and returns the promise of each of `days`.
+   * is resolving yet, starts resolving them, and returns the promise of each of `days`. Widening is
+   * anchored at today (UTC) and stops at Cal.com's horizon.
    */
-  function claim(eventTypeId: number, duration: number | undefined, days: string[], call: CallOptions): Map<string, Promise<BucketResult | null>> {
+  function claim(v: Variant, days: string[], call: CallOptions): Map<string, Promise<BucketResult | null>> {
     const out = new Map<string, Promise<BucketResult | null>>();
     const unclaimed: string[] = [];
     for (const day of days) {
-      const d = inflight.get(bucketId(eventTypeId, duration, day));
+      const d = inflight.get(bucketId(v, day));
       if (d) {
         counters.coalescedWaits += 1;
         out.set(day, d.promise);
@@ -468,29 +543,48 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     }
     if (unclaimed.length === 0) return out;
     const wanted = new Set(unclaimed);
-    for (const range of planRanges(unclaimed, tuning, utcDayOf(now()))) {
+    const today = utcDayOf(now());
+    for (const range of planRanges(unclaimed, tuning, today, addUtcDays(today, WIDEN_HORIZON_DAYS))) {
       const claims = new Map<string, Deferred<BucketResult | null>>();
       for (const day of daysOf(range)) {
-        const id = bucketId(eventTypeId, duration, day);
+        const id = bucketId(v, day);
         if (inflight.has(id)) continue; // a neighbour's widening already covers it
         const d = deferred<BucketResult | null>();
         inflight.set(id, d);
         claims.set(day, d);
         if (wanted.has(day)) out.set(day, d.promise);
       }
-      void resolveRange(eventTypeId, duration, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))), call);
+      void resolveRange(v, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))), call);
     }
     return out;
   }
 
+  async function invalidateEventTypes(ids: readonly number[], range: InstantRange): Promise<Invalidation> {
+    const days = utcDaysOf(range);
+    const t = now();
+    const eventTypeIds = [...new Set(ids)];
+    const pairs = eventTypeIds.flatMap((id) => days.map((day) => [id, day] as const));
+    await Promise.all(pairs.map(([id, day]) => store.set(tombKey(id, day), String(t), { ttlMs: tuning.lockTtlMs })));
+    if (pairs.length > 0) counters.invalidatedBuckets += await store.del(...pairs.map(([id, day]) => bucketKey(id, day)));
+    return { eventTypeIds, days };
+  }
+
   return {
-    async getBuckets(eventTypeId, duration, days, call = {}) {
+    async getBuckets(eventTypeId, duration, days, options = {}) {
+      const call = options.call ?? {};
+      const v: Variant = { eventTypeId, duration, gridZone: options.gridZone ?? 'UTC' };
       const results = new Map<string, BucketResult | Error>();
-      let pending = [...new Set(days)];
+      // A day wholly in the past has no slots at Cal.com (it offers none before now + 1 min): no call.
+      const today = utcDayOf(now());
+      let pending: string[] = [];
+      for (const day of new Set(days)) {
+        if (day < today) results.set(day, { entry: { fetchedAt: now(), slots: [] }, stale: false });
+        else pending.push(day);
+      }
       // A day can come back unresolved (null) when the claim it waited on was only a widening that
       // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
       for (let round = 0; pending.length > 0 && round < 3; round++) {
-        const promises = claim(eventTypeId, duration, pending, call);
+        const promises = claim(v, pending, call);
         const next: string[] = [];
         await Promise.all(
           pending.map(async (day) => {
@@ -512,11 +606,11 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     },
 
     async invalidate(eventTypeId, range) {
-      const days = utcDaysOf(range);
-      const t = now();
-      await Promise.all(days.map((day) => store.set(tombKey(eventTypeId, day), String(t), { ttlMs: tuning.lockTtlMs })));
-      counters.invalidatedBuckets += await store.del(...days.map((day) => bucketKey(eventTypeId, day)));
-      return days;
+      return invalidateEventTypes(eventTypes ? await eventTypes.related(eventTypeId) : [eventTypeId], range);
+    },
+
+    async invalidateHosts(userIds, range) {
+      return invalidateEventTypes(eventTypes ? await eventTypes.ofHosts(userIds) : [], range);
     },
 
     stats: () => structuredClone(counters),

@@ -1,7 +1,7 @@
 /**
  * A circuit breaker per upstream endpoint group, with weighted failures (a 429 counts more than a
- * 503 or timeout, which count more than a 500: background.md), an open time that doubles on each
- * re-open, and one half-open probe at a time.
+ * 503 or timeout, which count more than a 500: they say more about Cal.com's state), an open time
+ * that doubles on each re-open, and one half-open probe at a time.
  *
  * Written here rather than taken from opossum or cockatiel: neither weighs failures by kind, which is
  * the point of this one; it is small and has no timers of its own (state follows the clock).

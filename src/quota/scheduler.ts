@@ -14,7 +14,7 @@ import { UpstreamError, type RateLimitInfo } from '../upstream/errors.js';
 import { createBreaker, type Breaker, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
 import { createTokenBucket, type BucketLimits, type BucketShape, type TokenBucket } from './token-bucket.js';
 
-/** Scheduling classes, highest first (background.md: critical = bookings, interactive = a live caller). */
+/** Scheduling classes, highest first (critical = bookings, interactive = a live caller). */
 export const PRIORITIES = ['critical', 'interactive', 'normal', 'background'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 

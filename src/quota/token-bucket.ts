@@ -2,7 +2,7 @@
  * The per-credential token bucket, kept in the store so every gateway instance on one Redis shares
  * it (in-process without Redis). Each operation is one atomic script; the clock is passed in (ms).
  *
- * Why these numbers keep us under Cal.com's limit (reference.md §6: `limit` requests per `windowMs`
+ * Why these numbers keep us under Cal.com's limit (docs/calcom-contract.md#rate-limits: `limit` requests per `windowMs`
  * per API key, counted in a fixed window from its first hit, then a 60 s block):
  * a bucket of capacity C refilled at r tokens/ms admits at most C + r·W requests in *any* span of W
  * ms. With the budget B = ⌊limit × admissionFraction⌋, C = ⌈B × burstFraction⌉ and r = (B − C) / W,
@@ -14,7 +14,7 @@
 import type { StoreScript, Store } from '../store/store.js';
 
 export interface BucketLimits {
-  /** Requests Cal.com allows per window. @default 120 (reference.md §6) */
+  /** Requests Cal.com allows per window. @default 120 (docs/calcom-contract.md#rate-limits) */
   limit: number;
   /** Cal.com's window in ms. @default 60000 */
   windowMs: number;

@@ -4,10 +4,10 @@ import { ALTERNATIVE_STRATEGIES, searchAlternatives, type Alternative } from '..
 import { SUPPORTED_LANGUAGES, supportedLocale } from '../alternatives/labels.js';
 import { resolveWallTime } from '../alternatives/wish.js';
 import { badUserInput, toGraphQLError } from '../errors.js';
-import { localDaysToRange, type LocalSlot } from '../time.js';
+import { gridZoneOf, horizonDate, localDaysToRange, type LocalSlot } from '../time.js';
 import { SlotRef } from './availability.js';
 import { builder } from './builder.js';
-import { canonicalZone, checkDuration, checkEventTypeId } from './inputs.js';
+import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
 /** Largest `limit` accepted. */
 export const MAX_ALTERNATIVES = 20;
@@ -46,6 +46,7 @@ const AlternativeRef = builder.objectRef<Alternative>('Alternative').implement({
 
 interface AlternativesShape {
   wishedSlotAvailable: boolean;
+  wishInPast: boolean;
   wishedSlot: LocalSlot | null;
   alternatives: Alternative[];
   searchedFrom: string;
@@ -59,12 +60,18 @@ const AlternativesResultRef = builder.objectRef<AlternativesShape>('Alternatives
   fields: (t) => ({
     wishedSlotAvailable: t.exposeBoolean('wishedSlotAvailable', { description: 'True when a free slot starts exactly at the wish.' }),
     wishedSlot: t.expose('wishedSlot', { type: SlotRef, nullable: true, description: 'That slot, when free.' }),
+    wishInPast: t.exposeBoolean('wishInPast', {
+      description: 'True when the wished time has already passed: it cannot be booked, and days wholly in the past were not searched (they have no slots).',
+    }),
     alternatives: t.expose('alternatives', {
       type: [AlternativeRef],
       description: 'At most `limit` other free slots, best first: the wished day nearest the wish, then the next days at about the same time, then the same weekday next week, then the first free ones.',
     }),
     searchedFrom: t.expose('searchedFrom', { type: 'LocalDate', description: 'The wished local day.' }),
-    searchedTo: t.expose('searchedTo', { type: 'LocalDate', description: 'The last local day searched: the wished day plus max(searchDays, 7).' }),
+    searchedTo: t.expose('searchedTo', {
+      type: 'LocalDate',
+      description: 'The last local day searched: the wished day plus max(searchDays, 7), but never beyond one year ahead (Cal.com computes no further).',
+    }),
     stale: t.exposeBoolean('stale', { description: 'As `Availability.stale`.' }),
     fetchedAt: t.expose('fetchedAt', { type: 'DateTime', description: 'As `Availability.fetchedAt`.' }),
   }),
@@ -85,7 +92,7 @@ builder.queryField('alternatives', (t) =>
       locale: t.arg.string({ defaultValue: 'en', description: `Language of the labels: ${SUPPORTED_LANGUAGES.join(', ')} (with a region, e.g. de-AT, if wanted).` }),
       duration: t.arg.int({ description: "Slot length in minutes, for event types with several lengths. Default: the event type's length." }),
     },
-    resolve: async (_root, args, { loaders }) => {
+    resolve: async (_root, args, { loaders, services }) => {
       checkEventTypeId(args.eventTypeId);
       checkDuration(args.duration);
       const zone = canonicalZone(args.timeZone);
@@ -98,27 +105,39 @@ builder.queryField('alternatives', (t) =>
       if ((args.wishedStart == null) === (args.wishedLocal == null)) {
         throw badUserInput(args.wishedStart == null ? 'wishedStart' : 'wishedLocal', 'give exactly one of wishedStart and wishedLocal');
       }
+      const now = services.now();
+      const horizon = horizonDate(now, zone);
       let wished: DateTime;
       if (args.wishedStart != null) {
         wished = DateTime.fromJSDate(args.wishedStart, { zone: 'utc' });
+        checkWithinHorizon(wished.setZone(zone).toISODate() ?? '', horizon, 'wishedStart');
       } else {
+        // A well-formed wall time beyond the horizon is refused before any zone arithmetic.
+        if (/^\d{4}-\d{2}-\d{2}T/.test(args.wishedLocal!)) checkWithinHorizon(args.wishedLocal!.slice(0, 10), horizon, 'wishedLocal');
         const resolved = resolveWallTime(args.wishedLocal!, zone);
         if (!resolved.ok) throw badUserInput('wishedLocal', resolved.problem);
         wished = resolved.instant;
       }
+      await checkDurationOffered(loaders, args.eventTypeId, args.duration);
 
       const from = wished.setZone(zone).startOf('day');
-      const to = from.plus({ days: Math.max(searchDays, 7) });
       const searchedFrom = from.toISODate()!;
-      const searchedTo = to.toISODate()!;
+      const wantedTo = from.plus({ days: Math.max(searchDays, 7) }).toISODate()!;
+      const searchedTo = wantedTo > horizon ? horizon : wantedTo;
       const window = await loaders.slots
-        .load({ eventTypeId: args.eventTypeId, range: localDaysToRange(searchedFrom, searchedTo, zone), ...(args.duration != null ? { duration: args.duration } : {}) })
+        .load({
+          eventTypeId: args.eventTypeId,
+          range: localDaysToRange(searchedFrom, searchedTo, zone),
+          gridZone: gridZoneOf(zone, now),
+          ...(args.duration != null ? { duration: args.duration } : {}),
+        })
         .catch((err: unknown) => {
           throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
         });
       const { wishedSlot, alternatives } = searchAlternatives({ slots: window.slots, wished, zone, limit, searchDays, locale });
       return {
         wishedSlotAvailable: wishedSlot !== null,
+        wishInPast: wished.toMillis() < now,
         wishedSlot,
         alternatives,
         searchedFrom,

@@ -1,9 +1,9 @@
 /** `availability`: free slots of one event type, day by day in the caller's time zone. */
 import { DateTime } from 'luxon';
 import { badUserInput, toGraphQLError } from '../errors.js';
-import { countLocalDays, listLocalDates, localDaysToRange, toLocalSlot, type LocalSlot } from '../time.js';
+import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlot, type LocalSlot } from '../time.js';
 import { builder } from './builder.js';
-import { canonicalZone, checkDuration, checkEventTypeId } from './inputs.js';
+import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
 /** Longest span `availability` answers, in local days (inclusive). */
 export const MAX_AVAILABILITY_DAYS = 31;
@@ -22,6 +22,7 @@ export const SlotRef = builder.objectRef<LocalSlot>('Slot').implement({
 interface AvailabilityDayShape {
   date: string;
   slots: LocalSlot[];
+  past: boolean;
 }
 
 const AvailabilityDayRef = builder.objectRef<AvailabilityDayShape>('AvailabilityDay').implement({
@@ -29,6 +30,9 @@ const AvailabilityDayRef = builder.objectRef<AvailabilityDayShape>('Availability
   fields: (t) => ({
     date: t.expose('date', { type: 'LocalDate' }),
     slots: t.expose('slots', { type: [SlotRef], description: 'Free slots starting on this local day, ascending.' }),
+    past: t.exposeBoolean('past', {
+      description: 'True when the whole day lies before today in the requested zone: it has no slots, and Cal.com was not asked.',
+    }),
   }),
 });
 
@@ -60,7 +64,7 @@ const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').imp
 builder.queryField('availability', (t) =>
   t.field({
     type: AvailabilityRef,
-    description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days) in \`timeZone\`. Served from the shared slot cache; a miss costs one Cal.com call per 14 days of range (one for any range up to 13 days), shared with every concurrent caller. Bad arguments cost none.`,
+    description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days, none beyond one year ahead) in \`timeZone\`. Served from the shared slot cache; a miss costs one Cal.com call per 14 days of range (one for any range up to 13 days), shared with every concurrent caller. Bad arguments and days in the past cost none.`,
     args: {
       eventTypeId: t.arg.int({ required: true, description: 'Cal.com event type id (positive).' }),
       start: t.arg({ type: 'LocalDate', required: true, description: 'First local day, YYYY-MM-DD, in `timeZone`.' }),
@@ -68,7 +72,7 @@ builder.queryField('availability', (t) =>
       timeZone: t.arg({ type: 'TimeZone', required: true, description: "The caller's IANA zone, e.g. Europe/Berlin." }),
       duration: t.arg.int({ description: "Slot length in minutes, for event types with several lengths. Default: the event type's length." }),
     },
-    resolve: async (_root, args, { loaders }) => {
+    resolve: async (_root, args, { loaders, services }) => {
       checkEventTypeId(args.eventTypeId);
       checkDuration(args.duration);
       const timeZone = canonicalZone(args.timeZone);
@@ -77,9 +81,14 @@ builder.queryField('availability', (t) =>
       if (days > MAX_AVAILABILITY_DAYS) {
         throw badUserInput('end', `the range ${args.start}..${args.end} spans ${days} days; at most ${MAX_AVAILABILITY_DAYS} are allowed`);
       }
+      const now = services.now();
+      const horizon = horizonDate(now, timeZone);
+      checkWithinHorizon(args.start, horizon, 'start');
+      checkWithinHorizon(args.end, horizon, 'end');
+      await checkDurationOffered(loaders, args.eventTypeId, args.duration);
       const range = localDaysToRange(args.start, args.end, timeZone);
       const result = await loaders.slots
-        .load({ eventTypeId: args.eventTypeId, range, ...(args.duration != null ? { duration: args.duration } : {}) })
+        .load({ eventTypeId: args.eventTypeId, range, gridZone: gridZoneOf(timeZone, now), ...(args.duration != null ? { duration: args.duration } : {}) })
         .catch((err: unknown) => {
           throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
         });
@@ -88,10 +97,11 @@ builder.queryField('availability', (t) =>
         const local = toLocalSlot(DateTime.fromMillis(slot.start, { zone: 'utc' }), DateTime.fromMillis(slot.end, { zone: 'utc' }), timeZone);
         byDate.get(local.localDate)?.push(local);
       }
+      const today = todayIn(now, timeZone);
       return {
         eventTypeId: args.eventTypeId,
         timeZone,
-        days: [...byDate].map(([date, slots]) => ({ date, slots })),
+        days: [...byDate].map(([date, slots]) => ({ date, slots, past: date < today })),
         fetchedAt: new Date(result.fetchedAt),
         stale: result.stale,
       };

@@ -5,7 +5,7 @@ import { builder } from './builder.js';
 import { checkEventTypeId } from './inputs.js';
 
 const EventTypeRef = builder.objectRef<UpstreamEventType>('EventType').implement({
-  description: "A Cal.com event type (a bookable service), with Cal.com's field names (reference.md §4.1).",
+  description: "A Cal.com event type (a bookable service), with Cal.com's field names (GET /v2/event-types/{id}; docs/calcom-contract.md#event-types).",
   fields: (t) => ({
     id: t.exposeInt('id'),
     slug: t.exposeString('slug'),
@@ -20,7 +20,15 @@ const EventTypeRef = builder.objectRef<UpstreamEventType>('EventType').implement
     minimumBookingNotice: t.exposeInt('minimumBookingNotice', { nullable: true, description: 'Minutes of notice a booking needs.' }),
     beforeEventBuffer: t.exposeInt('beforeEventBuffer', { nullable: true, description: 'Minutes kept free before each booking.' }),
     afterEventBuffer: t.exposeInt('afterEventBuffer', { nullable: true, description: 'Minutes kept free after each booking.' }),
-    seatsPerTimeSlot: t.exposeInt('seatsPerTimeSlot', { nullable: true }),
+    seatsPerTimeSlot: t.exposeInt('seatsPerTimeSlot', {
+      nullable: true,
+      description: "Seats per slot for seated event types (Cal.com's `seats.seatsPerTimeSlot`); null when seats are disabled.",
+    }),
+    teamId: t.exposeInt('teamId', { nullable: true, description: 'The team of a team event type; null for a user event type.' }),
+    hostUserIds: t.exposeIntList('hostUserIds', {
+      description:
+        "Cal.com user ids whose bookings (of any of their event types) take this event type's slots: the owner, or the team event type's hosts.",
+    }),
     schedulingType: t.exposeString('schedulingType', {
       nullable: true,
       description: "Team event types: Cal.com's `roundRobin`, `collective` or `managed`; null for individual ones.",

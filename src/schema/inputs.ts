@@ -1,5 +1,7 @@
 /** Argument checks shared by resolvers; each failure is a BAD_USER_INPUT naming the argument. */
 import { badUserInput } from '../errors.js';
+import type { RequestLoaders } from '../loaders/index.js';
+import { HORIZON_DAYS } from '../time.js';
 
 /** Longest slot length accepted, in minutes (one day). */
 export const MAX_DURATION_MINUTES = 24 * 60;
@@ -15,7 +17,30 @@ export function checkDuration(duration: number | null | undefined, argument = 'd
   }
 }
 
-/** The canonical spelling of an IANA zone the TimeZone scalar accepted (`europe/berlin` → `Europe/Berlin`). */
-export function canonicalZone(zone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+export { canonicalZone } from '../time.js';
+
+/**
+ * Refuses a `duration` the event type does not offer (`lengthInMinutes`, `lengthInMinutesOptions`)
+ * before any slots call. Best effort: when Cal.com does not show this credential the event type
+ * (its event-types endpoint only shows the key's own and hosted ones) or cannot be asked, the check
+ * is skipped and Cal.com's slots answer decides.
+ */
+export async function checkDurationOffered(loaders: RequestLoaders, eventTypeId: number, duration: number | null | undefined): Promise<void> {
+  if (duration == null) return;
+  const eventType = await loaders.eventType.load(eventTypeId).catch(() => null);
+  if (!eventType) return;
+  const lengths = [...new Set([eventType.lengthInMinutes, ...(eventType.lengthInMinutesOptions ?? [])])].sort((a, b) => a - b);
+  if (!lengths.includes(duration)) {
+    throw badUserInput('duration', `event type ${eventTypeId} offers ${lengths.join(', ')} minutes, not ${duration}`);
+  }
+}
+
+/**
+ * Refuses a local date past Cal.com's horizon (`horizon`, the last allowed date in the caller's
+ * zone). `date` is `YYYY-MM-DD`; anything else (luxon writes year 10000 as `+010000-01-01`) is past it.
+ */
+export function checkWithinHorizon(date: string, horizon: string, argument: string): void {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > horizon) {
+    throw badUserInput(argument, `${date} is beyond Cal.com's booking horizon: slots are computed at most ${HORIZON_DAYS} days ahead (until ${horizon})`);
+  }
 }

@@ -47,7 +47,7 @@ const BreakerRef = builder.objectRef<BreakerSnapshot & { group: (typeof ENDPOINT
 
 const QuotaStatusRef = builder.objectRef<QuotaStatus>('QuotaStatus').implement({
   description:
-    "Cal.com's rate limit (reference.md §6) and how slotgraph keeps under it: a token bucket shared by every instance admits at most `budget` calls in any `windowSeconds`.",
+    "Cal.com's rate limit (docs/calcom-contract.md#rate-limits) and how slotgraph keeps under it: a token bucket shared by every instance admits at most `budget` calls in any `windowSeconds`.",
   fields: (t) => ({
     credentialId: t.exposeString('credentialId', { description: 'Short hash of the Cal.com credential (never the key).' }),
     limit: t.int({ description: 'Calls Cal.com allows per window.', resolve: (q) => q.limits.limit }),

@@ -1,6 +1,6 @@
 /**
  * The Cal.com v2 client: one got instance (keep-alive, timeouts, bearer auth), the right
- * `cal-api-version` per endpoint (reference.md §0), responses parsed with zod into typed values, and
+ * `cal-api-version` per endpoint (docs/calcom-contract.md#api-versions), responses parsed with zod into typed values, and
  * every failure turned into one {@link UpstreamError}.
  *
  * Retries are off here on purpose: every upstream request must pass the quota scheduler, and a retry
@@ -16,7 +16,7 @@ import { UpstreamError, parseRateLimit, type RateLimitInfo } from './errors.js';
 
 export { UpstreamError, type RateLimitInfo } from './errors.js';
 
-/** `cal-api-version` per controller (reference.md §0). */
+/** `cal-api-version` per controller (docs/calcom-contract.md#api-versions). */
 export const CALCOM_API_VERSIONS = {
   slots: '2024-09-04',
   bookings: '2024-08-13',
@@ -36,12 +36,15 @@ export interface CalcomClientOptions {
 export interface UpstreamSlot {
   start: DateTime;
   end: DateTime;
-  /** Seated event types only (reference.md §1.2). */
+  /** Seated event types only (docs/calcom-contract.md#slot-output). */
   seatsRemaining?: number;
   seatsTotal?: number;
 }
 
-/** What the gateway reads of `EventTypeOutput_2024_06_14` (reference.md §4.1). */
+/**
+ * What the gateway reads of `EventTypeOutput_2024_06_14` / `TeamEventTypeOutput_2024_06_14`
+ * (docs/calcom-contract.md#event-types).
+ */
 export interface UpstreamEventType {
   id: number;
   slug: string;
@@ -53,9 +56,17 @@ export interface UpstreamEventType {
   minimumBookingNotice: number | null;
   beforeEventBuffer: number | null;
   afterEventBuffer: number | null;
+  /** From `seats.seatsPerTimeSlot`; null when `seats` is `{disabled: true}` (Cal.com has no top-level field). */
   seatsPerTimeSlot: number | null;
   /** REST casing: `roundRobin` | `collective` | `managed` | null. */
   schedulingType: string | null;
+  /** Team event types: the team's id; null for a user's own event type. */
+  teamId: number | null;
+  /**
+   * Cal.com user ids whose busy time this event type's slots depend on: the owner of a user event
+   * type (`ownerId`), every host of a team event type (`hosts[].userId`). Empty when Cal.com lists none.
+   */
+  hostUserIds: number[];
 }
 
 const slotSchema = z.looseObject({
@@ -76,18 +87,36 @@ const eventTypeSchema = z.looseObject({
   minimumBookingNotice: z.number().int().nullish(),
   beforeEventBuffer: z.number().int().nullish(),
   afterEventBuffer: z.number().int().nullish(),
-  seatsPerTimeSlot: z.number().int().nullish(),
+  seats: z.looseObject({ seatsPerTimeSlot: z.number().int().nullish() }).nullish(),
   schedulingType: z.string().nullish(),
+  ownerId: z.number().int().nullish(),
+  teamId: z.number().int().nullish(),
+  hosts: z.array(z.looseObject({ userId: z.number().int() })).nullish(),
 });
 const eventTypeResponseSchema = z.object({ status: z.literal('success'), data: eventTypeSchema });
-/** Cal.com's error envelope (reference.md §3.6), or Nest's bare `{statusCode, message}`. */
+/** Cal.com's error envelope (docs/calcom-contract.md#errors), or Nest's bare `{statusCode, message}`. */
 const envelopeErrorSchema = z.looseObject({ error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }) });
 const nestErrorSchema = z.looseObject({ message: z.union([z.string(), z.array(z.string())]) });
 
 export interface SlotsQuery {
   eventTypeId: number;
-  /** Half-open UTC range `[start, end)`; sent so that Cal.com's end quirk never applies. */
+  /**
+   * Half-open UTC range `[start, end)` of slot STARTS wanted. Sent so that Cal.com's end quirk
+   * never applies; slots starting outside it are dropped.
+   */
   range: InstantRange;
+  /**
+   * How far past `range.end` the window sent to Cal.com reaches, in ms. Cal.com offers a slot only
+   * if it ENDS inside the window (docs/calcom-contract.md#slot-window), so a margin of at least the
+   * slot length keeps the slots that start before `range.end` and end after it. @default 0
+   */
+  marginMs?: number;
+  /**
+   * The `timeZone` sent: Cal.com rounds the slot grid in it (docs/calcom-contract.md#slot-grid).
+   * Only instants are read back, so any zone with whole-hour offsets gives the same slots as UTC.
+   * @default "UTC"
+   */
+  timeZone?: string;
   /** Slot length in minutes; omitted = the event type's length. */
   duration?: number;
 }
@@ -104,8 +133,9 @@ export interface RequestOptions {
  */
 export interface CalcomClient {
   /**
-   * `GET /v2/slots` (cal-api-version 2024-09-04) with `format=range` and `timeZone=UTC`.
-   * Slots outside `range` are dropped (Cal.com has returned some, reference.md §8.3).
+   * `GET /v2/slots` (cal-api-version 2024-09-04) with `format=range` and `timeZone` (default UTC),
+   * over `range` plus `marginMs`. Slots starting outside `range` are dropped (Cal.com has returned
+   * some: calcom/cal.com#24260).
    * @throws UpstreamError (404 = unknown event type, 429 = quota, 0/5xx = unavailable).
    */
   getSlots(query: SlotsQuery, options?: RequestOptions): Promise<{ slots: UpstreamSlot[]; rateLimit: RateLimitInfo }>;
@@ -113,6 +143,15 @@ export interface CalcomClient {
   getEventType(id: number, options?: RequestOptions): Promise<{ eventType: UpstreamEventType; rateLimit: RateLimitInfo }>;
   /** Frees keep-alive sockets. */
   close(): void;
+}
+
+/** Owner of a user event type, or the hosts of a team event type (docs/calcom-contract.md#event-types). */
+function hostsOf(et: { ownerId?: number | null | undefined; teamId?: number | null | undefined; hosts?: Array<{ userId: number }> | null | undefined }): number[] {
+  const ids = new Set<number>();
+  for (const host of et.hosts ?? []) ids.add(host.userId);
+  // A team event type's ownerId is its creator (usually null), not a host whose time it takes.
+  if (et.teamId == null && et.ownerId != null && et.ownerId > 0) ids.add(et.ownerId);
+  return [...ids].sort((a, b) => a - b);
 }
 
 export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
@@ -174,9 +213,9 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
   }
 
   return {
-    async getSlots({ eventTypeId, range, duration }, options) {
-      const window = toCalcomWindow(range);
-      const searchParams: Record<string, string | number> = { eventTypeId, start: window.start, end: window.end, timeZone: 'UTC', format: 'range' };
+    async getSlots({ eventTypeId, range, duration, marginMs = 0, timeZone = 'UTC' }, options) {
+      const window = toCalcomWindow({ start: range.start, end: range.end.plus({ milliseconds: marginMs }) });
+      const searchParams: Record<string, string | number> = { eventTypeId, start: window.start, end: window.end, timeZone, format: 'range' };
       if (duration !== undefined) searchParams.duration = duration;
       const { data, rateLimit } = await call('slots', 'slots', CALCOM_API_VERSIONS.slots, searchParams, slotsResponseSchema, options);
       const lengthMs = (duration ?? 0) * 60_000;
@@ -211,8 +250,10 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
         minimumBookingNotice: et.minimumBookingNotice ?? null,
         beforeEventBuffer: et.beforeEventBuffer ?? null,
         afterEventBuffer: et.afterEventBuffer ?? null,
-        seatsPerTimeSlot: et.seatsPerTimeSlot ?? null,
+        seatsPerTimeSlot: et.seats?.seatsPerTimeSlot ?? null,
         schedulingType: et.schedulingType ?? null,
+        teamId: et.teamId ?? null,
+        hostUserIds: hostsOf(et),
       };
       return { eventType, rateLimit };
     },

@@ -1,6 +1,6 @@
 /**
  * The one error type for anything that goes wrong talking to Cal.com, and the rate-limit headers
- * read from every response (reference.md §6).
+ * read from every response (docs/calcom-contract.md#rate-limits).
  */
 
 /** `X-RateLimit-*-Default` values of one response; absent headers stay undefined. */
