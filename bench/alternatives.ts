@@ -10,8 +10,8 @@ import { startGateway, type Gateway } from '../src/server.js';
 import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator } from '../src/sim/server.js';
 import { createMemoryStore } from '../src/store/index.js';
-import { admin, naiveSearch } from './naive.js';
-import { percentile, pool, printTable, ratio, timed } from './support.js';
+import { admin, countCalls, naiveSearch } from './naive.js';
+import { pool, printTable, ratio, searchRow, timed } from './support.js';
 
 const ZONE = 'Europe/Berlin';
 const SEARCHES = 20;
@@ -43,7 +43,7 @@ export async function runAlternativesScenario() {
     console.log(`\n## Alternatives: ${SEARCHES} searches, ${CONCURRENCY} at a time, simulator latency 300-800 ms\n`);
     await admin(sim, 'DELETE', 'stats');
     const naive = await pool(wishes.map((w) => () => timed(() => naiveSearch(sim, DEMO.haircut, w, ZONE))), CONCURRENCY);
-    const naiveCalls = (await admin(sim, 'GET', 'stats')).total;
+    const naiveCalls = await countCalls(sim);
 
     await admin(sim, 'DELETE', 'stats');
     const cold = await pool(
@@ -57,19 +57,13 @@ export async function runAlternativesScenario() {
       }),
       CONCURRENCY,
     );
-    const coldCalls = (await admin(sim, 'GET', 'stats')).total;
+    const coldCalls = await countCalls(sim);
 
     await admin(sim, 'DELETE', 'stats');
     const warm = await pool(wishes.map((w) => () => timed(() => alternativesQuery(shared, w))), CONCURRENCY);
-    const warmCalls = (await admin(sim, 'GET', 'stats')).total;
+    const warmCalls = await countCalls(sim);
 
-    const row = (client: string, calls: number, runs: Array<{ ms: number }>) => ({
-      client,
-      'upstream calls': calls,
-      'calls/search': calls / SEARCHES,
-      'p50 ms': percentile(runs.map((r) => r.ms), 50),
-      'p95 ms': percentile(runs.map((r) => r.ms), 95),
-    });
+    const row = (client: string, calls: { total: number; slots: number }, runs: Array<{ ms: number }>) => searchRow(client, calls, runs, SEARCHES);
     const rows = [
       row('naive: 5 strategies in sequence', naiveCalls, naive),
       row('slotgraph alternatives, cold cache each', coldCalls, cold),
@@ -77,7 +71,7 @@ export async function runAlternativesScenario() {
     ];
     printTable(rows);
     for (const r of rows.slice(1)) {
-      console.log(`naive/${r.client}: upstream calls ${ratio(naiveCalls, r['upstream calls'])}, p50 ${ratio(rows[0]!['p50 ms'], r['p50 ms'])}, p95 ${ratio(rows[0]!['p95 ms'], r['p95 ms'])}`);
+      console.log(`naive/${r.client}: upstream calls ${ratio(naiveCalls.total, r['upstream calls'])}, slots calls ${ratio(naiveCalls.slots, r['of which slots'])}, p50 ${ratio(rows[0]!['p50 ms'], r['p50 ms'])}, p95 ${ratio(rows[0]!['p95 ms'], r['p95 ms'])}`);
     }
     const sample = await alternativesQuery(shared, wishes[0]!);
     console.log(`\nsample answer for ${wishes[0]!.toFormat("yyyy-MM-dd'T'HH:mm")} ${ZONE}: ${JSON.stringify(sample)}`);

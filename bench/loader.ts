@@ -10,8 +10,8 @@ import { startGateway } from '../src/server.js';
 import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator, type CalcomSimulator } from '../src/sim/server.js';
 import { createMemoryStore } from '../src/store/index.js';
-import { admin, naiveSearch, naiveSlots } from './naive.js';
-import { percentile, pool, printTable, ratio, timed } from './support.js';
+import { admin, countCalls, naiveSearch, naiveSlots } from './naive.js';
+import { percentile, pool, printTable, ratio, searchRow, timed } from './support.js';
 
 const ZONE = 'Europe/Berlin';
 const SEARCHES = 20;
@@ -46,10 +46,10 @@ export async function runLoaderScenario() {
     console.log(`\n## Loader: ${SEARCHES} alternative searches (wished day, next 7 days, same weekday next week), ${CONCURRENCY} at a time, simulator latency 300-800 ms\n`);
     await admin(sim, 'DELETE', 'stats');
     const naive = await pool(wishes.map((w) => () => timed(() => naiveSearch(sim, DEMO.haircut, w, ZONE))), CONCURRENCY);
-    const naiveCalls = (await admin(sim, 'GET', 'stats')).total;
+    const naiveCalls = await countCalls(sim);
     await admin(sim, 'DELETE', 'stats');
     const sg = await pool(wishes.map((w) => () => timed(() => slotgraphSearch(gateway.graphqlUrl, w))), CONCURRENCY);
-    const sgCalls = (await admin(sim, 'GET', 'stats')).total;
+    const sgCalls = await countCalls(sim);
     // The same searches, each against a new gateway with an empty cache: what a first caller waits.
     await admin(sim, 'DELETE', 'stats');
     const cold = await pool(
@@ -63,16 +63,17 @@ export async function runLoaderScenario() {
       }),
       CONCURRENCY,
     );
-    const coldCalls = (await admin(sim, 'GET', 'stats')).total;
+    const coldCalls = await countCalls(sim);
+    const row = (client: string, calls: { total: number; slots: number }, runs: Array<{ ms: number }>) => searchRow(client, calls, runs, SEARCHES);
     const rows = [
-      { client: 'naive (old system)', 'upstream calls': naiveCalls, 'calls/search': naiveCalls / SEARCHES, 'p50 ms': percentile(naive.map((r) => r.ms), 50), 'p95 ms': percentile(naive.map((r) => r.ms), 95) },
-      { client: 'slotgraph (shared cache)', 'upstream calls': sgCalls, 'calls/search': sgCalls / SEARCHES, 'p50 ms': percentile(sg.map((r) => r.ms), 50), 'p95 ms': percentile(sg.map((r) => r.ms), 95) },
-      { client: 'slotgraph (cold cache each)', 'upstream calls': coldCalls, 'calls/search': coldCalls / SEARCHES, 'p50 ms': percentile(cold.map((r) => r.ms), 50), 'p95 ms': percentile(cold.map((r) => r.ms), 95) },
+      row('naive (old system)', naiveCalls, naive),
+      row('slotgraph (shared cache)', sgCalls, sg),
+      row('slotgraph (cold cache each)', coldCalls, cold),
     ];
     printTable(rows);
     for (const row of rows.slice(1)) {
       console.log(
-        `naive/${row.client}: upstream calls ${ratio(naiveCalls, row['upstream calls'])}, p50 ${ratio(rows[0]!['p50 ms'], row['p50 ms'])}, p95 ${ratio(rows[0]!['p95 ms'], row['p95 ms'])}`,
+        `naive/${row.client}: upstream calls ${ratio(naiveCalls.total, row['upstream calls'])}, slots calls ${ratio(naiveCalls.slots, row['of which slots'])}, p50 ${ratio(rows[0]!['p50 ms'], row['p50 ms'])}, p95 ${ratio(rows[0]!['p95 ms'], row['p95 ms'])}`,
       );
     }
 
@@ -86,7 +87,7 @@ export async function runLoaderScenario() {
         timed(() => naiveSlots(sim, DEMO.cutAndColour, r.start, r.zone, 2)),
       ),
     );
-    const naiveBurstCalls = (await admin(sim, 'GET', 'stats')).total;
+    const naiveBurstCalls = await countCalls(sim);
     await admin(sim, 'DELETE', 'stats');
     const sgBurst = await Promise.all(
       requests.map((r) =>
@@ -101,12 +102,12 @@ export async function runLoaderScenario() {
         ),
       ),
     );
-    const sgBurstCalls = (await admin(sim, 'GET', 'stats')).total;
+    const sgBurstCalls = await countCalls(sim);
     printTable([
-      { client: 'naive (one call per request)', 'upstream calls': naiveBurstCalls, 'p50 ms': percentile(naiveBurst.map((r) => r.ms), 50), 'p95 ms': percentile(naiveBurst.map((r) => r.ms), 95) },
-      { client: 'slotgraph', 'upstream calls': sgBurstCalls, 'p50 ms': percentile(sgBurst.map((r) => r.ms), 50), 'p95 ms': percentile(sgBurst.map((r) => r.ms), 95) },
+      { client: 'naive (one call per request)', 'upstream calls': naiveBurstCalls.total, 'of which slots': naiveBurstCalls.slots, 'p50 ms': percentile(naiveBurst.map((r) => r.ms), 50), 'p95 ms': percentile(naiveBurst.map((r) => r.ms), 95) },
+      { client: 'slotgraph', 'upstream calls': sgBurstCalls.total, 'of which slots': sgBurstCalls.slots, 'p50 ms': percentile(sgBurst.map((r) => r.ms), 50), 'p95 ms': percentile(sgBurst.map((r) => r.ms), 95) },
     ]);
-    console.log(`\nnaive/slotgraph: upstream calls ${ratio(naiveBurstCalls, sgBurstCalls)}`);
+    console.log(`\nnaive/slotgraph: upstream calls ${ratio(naiveBurstCalls.total, sgBurstCalls.total)}, slots calls ${ratio(naiveBurstCalls.slots, sgBurstCalls.slots)}`);
     const stats = gateway.services.slotCache.stats();
     const lookups = stats.bucketHits + stats.bucketStaleHits + stats.bucketMisses;
     console.log(

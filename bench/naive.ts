@@ -12,6 +12,12 @@ export async function admin(sim: CalcomSimulator, method: string, path: string, 
   return res.json() as Promise<any>;
 }
 
+/** The simulator's counters since the last reset: every `/v2` call, and the `GET /v2/slots` calls among them. */
+export async function countCalls(sim: CalcomSimulator): Promise<{ total: number; slots: number }> {
+  const stats = await admin(sim, 'GET', 'stats');
+  return { total: stats.total, slots: stats.requests['GET /v2/slots'] ?? 0 };
+}
+
 /** One `GET /v2/slots` for `days` local days from `first` in `zone`. */
 export function naiveSlots(sim: CalcomSimulator, eventTypeId: number, first: DateTime, zone: string, days = 1) {
   const w = toCalcomWindow(localDaysToRange(first.toISODate()!, first.plus({ days: days - 1 }).toISODate()!, zone));

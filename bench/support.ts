@@ -42,3 +42,19 @@ export function printTable(rows: Array<Record<string, string | number>>): void {
 }
 
 export const ratio = (a: number, b: number) => (b === 0 ? '∞' : `${(a / b).toFixed(1)}x`);
+
+/**
+ * One table row of a search scenario: upstream calls in all (event-type lookups for the host index
+ * included: background, once per event type and day), the `GET /v2/slots` calls among them (the
+ * ones on an answer's path), calls per search, and latency percentiles.
+ */
+export function searchRow(client: string, calls: { total: number; slots: number }, runs: Array<{ ms: number }>, searches: number) {
+  return {
+    client,
+    'upstream calls': calls.total,
+    'of which slots': calls.slots,
+    'calls/search': calls.total / searches,
+    'p50 ms': percentile(runs.map((r) => r.ms), 50),
+    'p95 ms': percentile(runs.map((r) => r.ms), 95),
+  };
+}

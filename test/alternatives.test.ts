@@ -91,9 +91,9 @@ describe('the day clocks go back in Berlin (2025-10-26)', () => {
   it('offers the wished day’s free slots first, nearest the wish, with local times and offsets right; 1 call cold, 0 warm', async () => {
     const variables = { eventTypeId: 1, wishedLocal: '2025-10-26T10:00', timeZone: 'Europe/Berlin', limit: 5, locale: 'en' };
     const { alternatives: result } = await ask(variables);
-    expect(result.wishedSlotAvailable).toBe(false);
-    expect(result.wishedSlot).toBeNull();
-    expect(result.alternatives.map((a) => [a.slot.localTime, a.strategy, a.dayOffset, a.minutesFromWish, a.label])).toEqual([
+    expect(result!.wishedSlotAvailable).toBe(false);
+    expect(result!.wishedSlot).toBeNull();
+    expect(result!.alternatives.map((a) => [a.slot.localTime, a.strategy, a.dayOffset, a.minutesFromWish, a.label])).toEqual([
       ['09:00', 'SAME_DAY_EARLIER', 0, -60, 'same day, 09:00'],
       ['11:00', 'SAME_DAY_LATER', 0, 60, 'same day, 11:00'],
       ['08:00', 'SAME_DAY_EARLIER', 0, -120, 'same day, 08:00'],
@@ -101,7 +101,7 @@ describe('the day clocks go back in Berlin (2025-10-26)', () => {
       ['10:00', 'NEXT_DAYS_SAME_TIME', 1, 1440, 'Monday 27 October, 10:00'],
     ]);
     // The old system read 06:00Z aloud as "06:00"; it is 07:00 CET, on the wished day.
-    expect(result.alternatives[3]!.slot).toEqual({ start: '2025-10-26T06:00:00.000Z', localDate: '2025-10-26', localTime: '07:00', utcOffset: '+01:00' });
+    expect(result!.alternatives[3]!.slot).toEqual({ start: '2025-10-26T06:00:00.000Z', localDate: '2025-10-26', localTime: '07:00', utcOffset: '+01:00' });
     expect(result).toMatchObject({ searchedFrom: '2025-10-26', searchedTo: '2025-11-02', stale: false });
     expect(await slotCalls()).toBe(1);
 
@@ -112,7 +112,7 @@ describe('the day clocks go back in Berlin (2025-10-26)', () => {
 
   it('labels in German, saying "am selben Tag" only for the wished day', async () => {
     const { alternatives: result } = await ask({ eventTypeId: 1, wishedLocal: '2025-10-26T10:00', timeZone: 'Europe/Berlin', limit: 6, locale: 'de' });
-    expect(result.alternatives.map((a) => a.label)).toEqual([
+    expect(result!.alternatives.map((a) => a.label)).toEqual([
       'am selben Tag, 09:00 Uhr',
       'am selben Tag, 11:00 Uhr',
       'am selben Tag, 08:00 Uhr',
@@ -125,17 +125,17 @@ describe('the day clocks go back in Berlin (2025-10-26)', () => {
   it('names weekday and date when the wished day is full, and reports a free wished slot as available', async () => {
     for (const hour of ['06', '07', '08', '10']) await stack.admin.addBooking(1, `2025-10-26T${hour}:00:00Z`);
     const full = await ask({ eventTypeId: 1, wishedLocal: '2025-10-26T10:00', timeZone: 'Europe/Berlin', locale: 'de' });
-    expect(full.alternatives.alternatives.map((a) => [a.dayOffset, a.strategy, a.label])).toEqual([
+    expect(full.alternatives!.alternatives.map((a) => [a.dayOffset, a.strategy, a.label])).toEqual([
       [1, 'NEXT_DAYS_SAME_TIME', 'Montag, 27. Oktober, 10:00 Uhr'],
       [2, 'NEXT_DAYS_SAME_TIME', 'Dienstag, 28. Oktober, 10:00 Uhr'],
       [3, 'NEXT_DAYS_SAME_TIME', 'Mittwoch, 29. Oktober, 10:00 Uhr'],
     ]);
-    expect(full.alternatives.alternatives.some((a) => a.label.includes('selben'))).toBe(false);
+    expect(full.alternatives!.alternatives.some((a) => a.label.includes('selben'))).toBe(false);
 
     const free = await ask({ eventTypeId: 1, wishedStart: '2025-10-27T09:00:00Z', timeZone: 'Europe/Berlin' });
-    expect(free.alternatives.wishedSlotAvailable).toBe(true);
-    expect(free.alternatives.wishedSlot).toEqual({ start: '2025-10-27T09:00:00.000Z', localTime: '10:00', utcOffset: '+01:00' });
-    expect(free.alternatives.alternatives.map((a) => a.slot.localTime)).toEqual(['09:00', '11:00', '08:00']);
+    expect(free.alternatives!.wishedSlotAvailable).toBe(true);
+    expect(free.alternatives!.wishedSlot).toEqual({ start: '2025-10-27T09:00:00.000Z', localTime: '10:00', utcOffset: '+01:00' });
+    expect(free.alternatives!.alternatives.map((a) => a.slot.localTime)).toEqual(['09:00', '11:00', '08:00']);
   });
 
   it('refuses a wall time that happens twice, naming both instants', async () => {
@@ -162,8 +162,8 @@ describe('the day clocks go forward in New York (2025-03-09)', () => {
     await stack.admin.addBooking(2, '2025-03-09T09:00:00Z');
     // 05:00 EDT on the switch day = 09:00Z = 10:00 CET in Berlin (Berlin switches three weeks later).
     const { alternatives: result } = await ask({ eventTypeId: 2, wishedLocal: '2025-03-09T05:00', timeZone: 'America/New_York' });
-    expect(result.wishedSlotAvailable).toBe(false);
-    expect(result.alternatives.map((a) => [a.slot.localTime, a.slot.utcOffset, a.slot.start, a.label])).toEqual([
+    expect(result!.wishedSlotAvailable).toBe(false);
+    expect(result!.alternatives.map((a) => [a.slot.localTime, a.slot.utcOffset, a.slot.start, a.label])).toEqual([
       ['04:00', '-04:00', '2025-03-09T08:00:00.000Z', 'same day, 04:00'],
       ['06:00', '-04:00', '2025-03-09T10:00:00.000Z', 'same day, 06:00'],
       ['07:00', '-04:00', '2025-03-09T11:00:00.000Z', 'same day, 07:00'], // Berlin opens at 09:00 CET = 04:00 EDT
@@ -175,13 +175,13 @@ describe('the day clocks go forward in New York (2025-03-09)', () => {
     await stack.admin.putEventType(salon(3, 'America/New_York', '09:00', '11:00'));
     // New York 09:00 EDT on Monday 2025-03-10 = 13:00Z = 22:00 JST the same Monday.
     const { alternatives: result } = await ask({ eventTypeId: 3, wishedStart: '2025-03-10T12:00:00Z', timeZone: 'Asia/Tokyo', limit: 4, locale: 'en' });
-    expect(result.alternatives.map((a) => [a.slot.localDate, a.slot.localTime, a.dayOffset, a.strategy])).toEqual([
+    expect(result!.alternatives.map((a) => [a.slot.localDate, a.slot.localTime, a.dayOffset, a.strategy])).toEqual([
       ['2025-03-10', '22:00', 0, 'SAME_DAY_LATER'],
       ['2025-03-10', '23:00', 0, 'SAME_DAY_LATER'],
       ['2025-03-11', '22:00', 1, 'NEXT_DAYS_SAME_TIME'],
       ['2025-03-12', '22:00', 2, 'NEXT_DAYS_SAME_TIME'],
     ]);
-    expect(result.alternatives[2]!.label).toBe('Tuesday 11 March, 22:00');
+    expect(result!.alternatives[2]!.label).toBe('Tuesday 11 March, 22:00');
   });
 });
 
@@ -190,7 +190,7 @@ describe('strategies beyond the next days', () => {
     await stack.admin.putEventType(salon(4, 'Europe/Berlin', '09:00', '12:00', ['Sunday']));
     for (const hour of ['08', '09', '10']) await stack.admin.addBooking(4, `2025-10-26T${hour}:00:00Z`);
     const { alternatives: result } = await ask({ eventTypeId: 4, wishedLocal: '2025-10-26T10:00', timeZone: 'Europe/Berlin', searchDays: 3, limit: 3 });
-    expect(result.alternatives.map((a) => [a.strategy, a.dayOffset, a.label])).toEqual([
+    expect(result!.alternatives.map((a) => [a.strategy, a.dayOffset, a.label])).toEqual([
       ['SAME_WEEKDAY_NEXT_WEEK', 7, 'Sunday 2 November, 10:00'],
       ['NEXT_AVAILABLE', 7, 'Sunday 2 November, 09:00'],
       ['NEXT_AVAILABLE', 7, 'Sunday 2 November, 11:00'],

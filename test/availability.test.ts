@@ -80,12 +80,12 @@ describe('availability across DST switches', () => {
       timeZone: 'Europe/Berlin',
     });
     expect(await slotCalls()).toBe(1);
-    expect(availability.days.map((d) => [d.date, d.slots.length])).toEqual([
+    expect(availability!.days.map((d) => [d.date, d.slots.length])).toEqual([
       ['2025-10-25', 24],
       ['2025-10-26', 25],
       ['2025-10-27', 24],
     ]);
-    const switchDay = availability.days[1]!.slots;
+    const switchDay = availability!.days[1]!.slots;
     expect(switchDay.every((s) => s.localDate === '2025-10-26')).toBe(true);
     expect(switchDay.slice(0, 5).map((s) => [s.localTime, s.utcOffset, s.start])).toEqual([
       ['00:00', '+02:00', '2025-10-25T22:00:00.000Z'],
@@ -96,8 +96,8 @@ describe('availability across DST switches', () => {
     ]);
     // The old system's mistake: 06:00Z on that day is 07:00 local, not 06:00.
     expect(switchDay.find((s) => s.start === '2025-10-26T06:00:00.000Z')).toMatchObject({ localTime: '07:00', utcOffset: '+01:00' });
-    expect(availability.days[0]!.slots.at(-1)).toMatchObject({ localDate: '2025-10-25', localTime: '23:00', start: '2025-10-25T21:00:00.000Z' });
-    expect(availability.days[2]!.slots[0]).toMatchObject({ localTime: '00:00', utcOffset: '+01:00', start: '2025-10-26T23:00:00.000Z' });
+    expect(availability!.days[0]!.slots.at(-1)).toMatchObject({ localDate: '2025-10-25', localTime: '23:00', start: '2025-10-25T21:00:00.000Z' });
+    expect(availability!.days[2]!.slots[0]).toMatchObject({ localTime: '00:00', utcOffset: '+01:00', start: '2025-10-26T23:00:00.000Z' });
   });
 
   it('America/New_York spring switch: 23 local hours on 2025-03-09, no 02:00, offset -05:00 then -04:00', async () => {
@@ -109,12 +109,12 @@ describe('availability across DST switches', () => {
       timeZone: 'America/New_York',
     });
     expect(await slotCalls()).toBe(1);
-    expect(availability.days.map((d) => [d.date, d.slots.length])).toEqual([
+    expect(availability!.days.map((d) => [d.date, d.slots.length])).toEqual([
       ['2025-03-08', 24],
       ['2025-03-09', 23],
       ['2025-03-10', 24],
     ]);
-    const switchDay = availability.days[1]!.slots;
+    const switchDay = availability!.days[1]!.slots;
     expect(switchDay.map((s) => s.localTime)).not.toContain('02:00');
     expect(switchDay.slice(1, 4).map((s) => [s.localTime, s.utcOffset, s.start])).toEqual([
       ['01:00', '-05:00', '2025-03-09T06:00:00.000Z'],
@@ -132,7 +132,7 @@ describe('availability across DST switches', () => {
       end: '2025-10-26',
       timeZone: 'Europe/Berlin',
     });
-    expect(availability.days.map((d) => d.slots.map((s) => `${s.localTime}${s.utcOffset}=${s.start}`))).toEqual([
+    expect(availability!.days.map((d) => d.slots.map((s) => `${s.localTime}${s.utcOffset}=${s.start}`))).toEqual([
       ['09:00+02:00=2025-10-25T07:00:00.000Z', '10:00+02:00=2025-10-25T08:00:00.000Z'],
       ['09:00+01:00=2025-10-26T08:00:00.000Z', '10:00+01:00=2025-10-26T09:00:00.000Z'],
     ]);
@@ -144,17 +144,17 @@ describe('availability in a zone other than the event type’s', () => {
     await stack.admin.putEventType(eventType(4, 'Europe/Berlin', '09:00', '17:00'));
     const ny = await stack.client.request(AvailabilityQuery, { eventTypeId: 4, start: '2025-10-27', end: '2025-10-27', timeZone: 'America/New_York' });
     // Berlin 09:00 CET = 08:00Z = 04:00 EDT (New York switches a week later).
-    expect(ny.availability.days).toHaveLength(1);
-    expect(ny.availability.days[0]!.slots.map((s) => s.localTime)).toEqual(['04:00', '05:00', '06:00', '07:00', '08:00', '09:00', '10:00', '11:00']);
-    expect(new Set(ny.availability.days[0]!.slots.map((s) => s.utcOffset))).toEqual(new Set(['-04:00']));
+    expect(ny.availability!.days).toHaveLength(1);
+    expect(ny.availability!.days[0]!.slots.map((s) => s.localTime)).toEqual(['04:00', '05:00', '06:00', '07:00', '08:00', '09:00', '10:00', '11:00']);
+    expect(new Set(ny.availability!.days[0]!.slots.map((s) => s.utcOffset))).toEqual(new Set(['-04:00']));
 
     const tokyo = await stack.client.request(AvailabilityQuery, { eventTypeId: 4, start: '2025-10-27', end: '2025-10-28', timeZone: 'Asia/Tokyo' });
     // Berlin 16:00 CET on the 26th is 00:00 JST on the 27th; 09:00-15:00 CET on the 27th are 17:00-23:00 JST.
-    expect(tokyo.availability.days.map((d) => [d.date, d.slots.map((s) => s.localTime)])).toEqual([
+    expect(tokyo.availability!.days.map((d) => [d.date, d.slots.map((s) => s.localTime)])).toEqual([
       ['2025-10-27', ['00:00', '17:00', '18:00', '19:00', '20:00', '21:00', '22:00', '23:00']],
       ['2025-10-28', ['00:00', '17:00', '18:00', '19:00', '20:00', '21:00', '22:00', '23:00']],
     ]);
-    expect(tokyo.availability.days[0]!.slots[0]).toMatchObject({ start: '2025-10-26T15:00:00.000Z', localDate: '2025-10-27', utcOffset: '+09:00' });
+    expect(tokyo.availability!.days[0]!.slots[0]).toMatchObject({ start: '2025-10-26T15:00:00.000Z', localDate: '2025-10-27', utcOffset: '+09:00' });
     // One widened call (the 7-day block around the 27th, in UTC days) serves both zones.
     expect(await slotCalls()).toBe(1);
   });
@@ -162,14 +162,14 @@ describe('availability in a zone other than the event type’s', () => {
   it('lists every requested day, empty ones included, in order', async () => {
     await stack.admin.putEventType({ ...eventType(5, 'Europe/Berlin', '09:00', '10:00'), schedule: { timeZone: 'Europe/Berlin', availability: [{ days: ['Monday'], startTime: '09:00', endTime: '10:00' }], overrides: [] } });
     const { availability } = await stack.client.request(AvailabilityQuery, { eventTypeId: 5, start: '2025-10-25', end: '2025-10-28', timeZone: 'Europe/Berlin' });
-    expect(availability.days.map((d) => [d.date, d.slots.length])).toEqual([
+    expect(availability!.days.map((d) => [d.date, d.slots.length])).toEqual([
       ['2025-10-25', 0],
       ['2025-10-26', 0],
       ['2025-10-27', 1],
       ['2025-10-28', 0],
     ]);
     expect(availability).toMatchObject({ eventTypeId: 5, timeZone: 'Europe/Berlin', stale: false });
-    expect(availability.fetchedAt).toBe('2025-01-01T00:00:00.000Z');
+    expect(availability!.fetchedAt).toBe('2025-01-01T00:00:00.000Z');
   });
 });
 
@@ -178,9 +178,9 @@ describe('the upstream window', () => {
     await stack.admin.putEventType(eventType(6, 'UTC'));
     for (const timeZone of ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York']) {
       const { availability } = await stack.client.request(AvailabilityQuery, { eventTypeId: 6, start: '2025-01-15', end: '2025-01-15', timeZone });
-      expect(availability.days).toHaveLength(1);
-      expect(availability.days[0]!.slots).toHaveLength(24);
-      expect(availability.days[0]!.slots.every((s) => s.localDate === '2025-01-15')).toBe(true);
+      expect(availability!.days).toHaveLength(1);
+      expect(availability!.days[0]!.slots).toHaveLength(24);
+      expect(availability!.days[0]!.slots.every((s) => s.localDate === '2025-01-15')).toBe(true);
     }
     const sent = (await stack.admin.requests()).filter((r) => r.path === '/v2/slots');
     // UTC and London read the UTC day 15th (widened to its 7-day block); Berlin also needs the 14th
@@ -200,7 +200,7 @@ describe('the upstream window', () => {
   it('passes duration through to Cal.com', async () => {
     await stack.admin.putEventType({ ...eventType(7, 'UTC', '09:00', '11:00', 30), lengthInMinutesOptions: [30, 60] });
     const { availability } = await stack.client.request(AvailabilityQuery, { eventTypeId: 7, start: '2025-01-15', end: '2025-01-15', timeZone: 'UTC', duration: 60 });
-    expect(availability.days[0]!.slots.map((s) => [s.localTime, s.end])).toEqual([
+    expect(availability!.days[0]!.slots.map((s) => [s.localTime, s.end])).toEqual([
       ['09:00', '2025-01-15T10:00:00.000Z'],
       ['10:00', '2025-01-15T11:00:00.000Z'],
     ]);
@@ -251,6 +251,21 @@ describe('upstream failures become typed errors', () => {
     const body = await stack.post(print(AvailabilityQuery), { ...vars, eventTypeId: 9999 });
     expect(body.errors![0]).toMatchObject({ extensions: { code: 'NOT_FOUND', argument: 'eventTypeId' } });
     expect(body.errors![0].message).toContain('9999');
+  });
+
+  it('one failing alias keeps the others’ data (the query fields are nullable)', async () => {
+    await stack.admin.putEventType(eventType(9, 'UTC', '09:00', '10:00'));
+    const fields = 'days { date slots { localTime } }';
+    const body = await stack.post(`{
+      good: availability(eventTypeId: 9, start: "2025-01-10", end: "2025-01-10", timeZone: "UTC") { ${fields} }
+      unknown: availability(eventTypeId: 9999, start: "2025-01-10", end: "2025-01-10", timeZone: "UTC") { ${fields} }
+      bad: alternatives(eventTypeId: 9, wishedLocal: "2025-01-10T09:00", timeZone: "UTC", limit: 0) { wishedSlotAvailable }
+    }`);
+    expect(body.data).toEqual({ good: { days: [{ date: '2025-01-10', slots: [{ localTime: '09:00' }] }] }, unknown: null, bad: null });
+    expect(body.errors!.map((e) => [e.path[0], e.extensions.code]).sort()).toEqual([
+      ['bad', 'BAD_USER_INPUT'],
+      ['unknown', 'NOT_FOUND'],
+    ]);
   });
 
   it('a 429 → QUOTA_EXHAUSTED with retryAfterSeconds from X-RateLimit-Reset-Default', async () => {

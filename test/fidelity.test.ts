@@ -91,7 +91,7 @@ describe('slots that cross the end of a fetched window (Cal.com keeps a slot onl
     await stack.admin.putEventType(sydneyHost);
     for (const date of dates) {
       const { availability } = await stack.client.request(DaysQuery, { eventTypeId: 41, start: date, end: date, timeZone: 'Australia/Sydney' });
-      expect([date, availability.days[0]!.slots.map((s) => s.localTime)]).toEqual([date, expected]);
+      expect([date, availability!.days[0]!.slots.map((s) => s.localTime)]).toEqual([date, expected]);
     }
     expect(await calls()).toBeLessThanOrEqual(4); // 21 days, 7-day blocks from today: at most 4 windows
     for (const query of await sentSlotQueries()) {
@@ -104,10 +104,10 @@ describe('slots that cross the end of a fetched window (Cal.com keeps a slot onl
   it('shows every Sydney day complete over three weeks, asked at once and from other zones', async () => {
     await stack.admin.putEventType(sydneyHost);
     const whole = await stack.client.request(DaysQuery, { eventTypeId: 41, start: dates[0]!, end: dates.at(-1)!, timeZone: 'Australia/Sydney' });
-    expect(whole.availability.days.map((d) => d.slots.map((s) => s.localTime))).toEqual(dates.map(() => expected));
+    expect(whole.availability!.days.map((d) => d.slots.map((s) => s.localTime))).toEqual(dates.map(() => expected));
     // The 10:30 slot from UTC: it starts on the UTC day before its Sydney day and is listed there.
     const utc = await stack.client.request(DaysQuery, { eventTypeId: 41, start: '2025-10-27', end: '2025-10-27', timeZone: 'UTC' });
-    expect(utc.availability.days[0]!.slots.map((s) => [s.start, s.end])).toEqual([
+    expect(utc.availability!.days[0]!.slots.map((s) => [s.start, s.end])).toEqual([
       ['2025-10-27T00:00:00.000Z', '2025-10-27T01:00:00.000Z'],
       ['2025-10-27T23:00:00.000Z', '2025-10-28T00:00:00.000Z'],
       ['2025-10-27T23:30:00.000Z', '2025-10-28T00:30:00.000Z'],
@@ -126,7 +126,7 @@ describe('busy time belongs to the host, not the event type', () => {
     );
     const day = { start: '2025-10-22', end: '2025-10-22', timeZone: 'UTC' };
     const times = async (eventTypeId: number) =>
-      (await stack.client.request(DaysQuery, { eventTypeId, ...day })).availability.days[0]!.slots.map((s) => s.localTime);
+      (await stack.client.request(DaysQuery, { eventTypeId, ...day })).availability!.days[0]!.slots.map((s) => s.localTime);
     expect(await times(51)).toEqual(['09:00', '10:00', '11:00']);
     expect(await times(52)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '11:30']);
     expect(await times(53)).toEqual(['09:00', '10:00', '11:00']);
@@ -167,16 +167,16 @@ describe('the grid Cal.com rounds in the caller’s zone', () => {
 
   it('offers a Kolkata caller the half-hour grid Cal.com offers a Kolkata booker, in a call of its own', async () => {
     const kolkata = await stack.client.request(DaysQuery, { ...vars, timeZone: 'Asia/Kolkata' });
-    expect(kolkata.availability.timeZone).toBe('Asia/Kolkata');
-    expect(kolkata.availability.days[0]!.slots.map((s) => s.localTime)).toEqual(['14:00', '15:00', '16:00', '17:00', '18:00', '19:00', '20:00']);
-    expect(kolkata.availability.days[0]!.slots[0]!.start).toBe('2025-10-28T08:30:00.000Z');
+    expect(kolkata.availability!.timeZone).toBe('Asia/Kolkata');
+    expect(kolkata.availability!.days[0]!.slots.map((s) => s.localTime)).toEqual(['14:00', '15:00', '16:00', '17:00', '18:00', '19:00', '20:00']);
+    expect(kolkata.availability!.days[0]!.slots[0]!.start).toBe('2025-10-28T08:30:00.000Z');
     const [sent] = await sentSlotQueries();
     expect(sent).toMatchObject({ timeZone: 'Asia/Kolkata' });
   });
 
   it('lets every whole-hour zone share one cached window, apart from the Kolkata one', async () => {
     const berlin = await stack.client.request(DaysQuery, { ...vars, timeZone: 'Europe/Berlin' });
-    expect(berlin.availability.days[0]!.slots.map((s) => s.localTime)).toEqual(['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
+    expect(berlin.availability!.days[0]!.slots.map((s) => s.localTime)).toEqual(['09:00', '10:00', '11:00', '12:00', '13:00', '14:00', '15:00', '16:00']);
     await stack.client.request(DaysQuery, { ...vars, timeZone: 'America/New_York' });
     await stack.client.request(DaysQuery, { ...vars, timeZone: 'Asia/Tokyo' });
     expect(await calls()).toBe(1);
@@ -197,7 +197,7 @@ describe('the zone a caller names is the zone echoed back', () => {
   ])('%s → %s', async (asked, echoed) => {
     await stack.admin.putEventType(openDaily(81, 'UTC', '09:00', '10:00'));
     const { availability } = await stack.client.request(DaysQuery, { eventTypeId: 81, start: '2025-10-28', end: '2025-10-28', timeZone: asked });
-    expect(availability.timeZone).toBe(echoed);
+    expect(availability!.timeZone).toBe(echoed);
   });
 });
 
@@ -226,17 +226,17 @@ describe('dates at the edges', () => {
 
   it('answers days wholly in the past empty, says so, and asks Cal.com nothing', { timeout: 5_000 }, async () => {
     const ancient = await stack.client.request(DaysQuery, day('0001-01-01', '0001-01-07'));
-    expect(ancient.availability.days.map((d) => [d.date, d.past, d.slots.length])).toEqual(
+    expect(ancient.availability!.days.map((d) => [d.date, d.past, d.slots.length])).toEqual(
       ['0001-01-01', '0001-01-02', '0001-01-03', '0001-01-04', '0001-01-05', '0001-01-06', '0001-01-07'].map((d) => [d, true, 0]),
     );
     const lastWeek = await stack.client.request(DaysQuery, day('2025-10-13', '2025-10-19'));
-    expect(lastWeek.availability.days.every((d) => d.past && d.slots.length === 0)).toBe(true);
+    expect(lastWeek.availability!.days.every((d) => d.past && d.slots.length === 0)).toBe(true);
     expect((await stack.admin.stats()).total).toBe(0);
   });
 
   it('never fetches past days: a Berlin question about today asks from today’s UTC day on', async () => {
     const today = await stack.client.request(DaysQuery, day('2025-10-20'));
-    expect(today.availability.days[0]).toMatchObject({ date: '2025-10-20', past: false });
+    expect(today.availability!.days[0]).toMatchObject({ date: '2025-10-20', past: false });
     const sent = await sentSlotQueries();
     expect(sent).toHaveLength(1);
     expect(sent[0]!.start).toBe('2025-10-20T00:00:00Z');
@@ -257,8 +257,8 @@ describe('dates at the edges', () => {
     expect(ancient.alternatives).toMatchObject({ wishInPast: true, wishedSlotAvailable: false, alternatives: [], searchedFrom: '0001-01-01' });
     expect((await stack.admin.stats()).total).toBe(0);
     const yesterday = await stack.client.request(WishQuery, { eventTypeId: 91, timeZone: 'Europe/Berlin', wishedLocal: '2025-10-19T10:00' });
-    expect(yesterday.alternatives.wishInPast).toBe(true);
-    expect(yesterday.alternatives.alternatives[0]!.slot).toMatchObject({ localDate: '2025-10-20', localTime: '10:00' });
+    expect(yesterday.alternatives!.wishInPast).toBe(true);
+    expect(yesterday.alternatives!.alternatives[0]!.slot).toMatchObject({ localDate: '2025-10-20', localTime: '10:00' });
     expect((await sentSlotQueries()).map((q) => q.start)).toEqual(['2025-10-20T00:00:00Z']);
   });
 
@@ -276,7 +276,7 @@ describe('durations and unknown event types', () => {
     expect(body.errors![0].message).toContain('30, 60');
     expect(await calls()).toBe(0);
     const ok = await stack.client.request(DaysQuery, { eventTypeId: 95, start: '2025-10-22', end: '2025-10-22', timeZone: 'UTC', duration: 60 });
-    expect(ok.availability.days[0]!.slots.map((s) => s.localTime)).toEqual(['09:00', '10:00', '11:00']);
+    expect(ok.availability!.days[0]!.slots.map((s) => s.localTime)).toEqual(['09:00', '10:00', '11:00']);
     expect(await calls()).toBe(1);
     expect(await calls('GET /v2/event-types/{id}')).toBe(1); // looked up once, for both questions
   });

@@ -80,6 +80,7 @@ const AlternativesResultRef = builder.objectRef<AlternativesShape>('Alternatives
 builder.queryField('alternatives', (t) =>
   t.field({
     type: AlternativesResultRef,
+    nullable: true,
     description:
       'Is the wished time free, and if not, what is? Give the wish as an instant (`wishedStart`) or as local wall time in `timeZone` (`wishedLocal`), exactly one. Reads the whole search window at once: one Cal.com call cold (for searchDays ≤ 12), none warm.',
     args: {

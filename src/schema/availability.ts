@@ -64,6 +64,7 @@ const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').imp
 builder.queryField('availability', (t) =>
   t.field({
     type: AvailabilityRef,
+    nullable: true,
     description: `Free slots of an event type for the local days \`start\`..\`end\` (inclusive, at most ${MAX_AVAILABILITY_DAYS} days, none beyond one year ahead) in \`timeZone\`. Served from the shared slot cache; a miss costs one Cal.com call per 14 days of range (one for any range up to 13 days), shared with every concurrent caller. Bad arguments and days in the past cost none.`,
     args: {
       eventTypeId: t.arg.int({ required: true, description: 'Cal.com event type id (positive).' }),

@@ -28,7 +28,7 @@ export type AlternativesQueryVariables = Exact<{
 }>;
 
 
-export type AlternativesQuery = { alternatives: { wishedSlotAvailable: boolean, searchedFrom: string, searchedTo: string, stale: boolean, fetchedAt: string, wishedSlot: { start: string, localTime: string, utcOffset: string } | null, alternatives: Array<{ strategy: AlternativeStrategy, dayOffset: number, minutesFromWish: number, label: string, slot: { start: string, localDate: string, localTime: string, utcOffset: string } }> } };
+export type AlternativesQuery = { alternatives: { wishedSlotAvailable: boolean, searchedFrom: string, searchedTo: string, stale: boolean, fetchedAt: string, wishedSlot: { start: string, localTime: string, utcOffset: string } | null, alternatives: Array<{ strategy: AlternativeStrategy, dayOffset: number, minutesFromWish: number, label: string, slot: { start: string, localDate: string, localTime: string, utcOffset: string } }> } | null };
 
 export type AvailabilityQueryVariables = Exact<{
   eventTypeId: number;
@@ -39,7 +39,7 @@ export type AvailabilityQueryVariables = Exact<{
 }>;
 
 
-export type AvailabilityQuery = { availability: { eventTypeId: number, timeZone: string, fetchedAt: string, stale: boolean, days: Array<{ date: string, slots: Array<{ start: string, end: string, localDate: string, localTime: string, utcOffset: string }> }> } };
+export type AvailabilityQuery = { availability: { eventTypeId: number, timeZone: string, fetchedAt: string, stale: boolean, days: Array<{ date: string, slots: Array<{ start: string, end: string, localDate: string, localTime: string, utcOffset: string }> }> } | null };
 
 export type EventTypeQueryVariables = Exact<{
   id: number;
@@ -57,7 +57,7 @@ export type FidelityDaysQueryVariables = Exact<{
 }>;
 
 
-export type FidelityDaysQuery = { availability: { timeZone: string, days: Array<{ date: string, past: boolean, slots: Array<{ start: string, end: string, localTime: string }> }> } };
+export type FidelityDaysQuery = { availability: { timeZone: string, days: Array<{ date: string, past: boolean, slots: Array<{ start: string, end: string, localTime: string }> }> } | null };
 
 export type FidelityWishQueryVariables = Exact<{
   eventTypeId: number;
@@ -67,7 +67,7 @@ export type FidelityWishQueryVariables = Exact<{
 }>;
 
 
-export type FidelityWishQuery = { alternatives: { wishInPast: boolean, wishedSlotAvailable: boolean, searchedFrom: string, searchedTo: string, alternatives: Array<{ slot: { localDate: string, localTime: string } }> } };
+export type FidelityWishQuery = { alternatives: { wishInPast: boolean, wishedSlotAvailable: boolean, searchedFrom: string, searchedTo: string, alternatives: Array<{ slot: { localDate: string, localTime: string } }> } | null };
 
 export type FidelityEventTypeQueryVariables = Exact<{
   id: number;
