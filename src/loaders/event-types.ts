@@ -101,6 +101,8 @@ export function createEventTypeDirectory(options: EventTypeDirectoryOptions): Ev
   /** In-process lookups under way, so concurrent misses share one call. */
   const inflight = new Map<number, Promise<UpstreamEventType>>();
   const learning = new Set<Promise<unknown>>();
+  /** Event types whose hosts are being learned in this process. */
+  const learningIds = new Set<number>();
 
   async function index(et: UpstreamEventType) {
     const entry: EventTypeHosts = {
@@ -145,15 +147,29 @@ export function createEventTypeDirectory(options: EventTypeDirectoryOptions): Ev
     },
 
     learn(id) {
-      if (inflight.has(id)) return;
+      if (inflight.has(id) || learningIds.has(id)) return;
+      learningIds.add(id);
       const task = (async () => {
         if (await store.get(hostsKey(id))) return;
-        await directory.get(id, { priority: 'background' });
+        try {
+          await directory.get(id, { priority: 'background' });
+        } catch (err) {
+          // Not shown to this key (a team event type it does not host): nothing to learn for a day,
+          // rather than asking again each minute. Invalidation stays per event type.
+          if (err instanceof UpstreamError && err.status === 404) {
+            const unknown: EventTypeHosts = { hostUserIds: [], longestLengthMinutes: 0 };
+            await store.set(hostsKey(id), JSON.stringify(unknown), { ttlMs: HOST_INDEX_TTL_MS });
+          }
+          throw err;
+        }
       })()
         .catch((err: unknown) =>
           log.debug({ eventTypeId: id, err: err instanceof Error ? err.message : String(err) }, 'could not learn the hosts of an event type; invalidation stays per event type'),
         )
-        .finally(() => learning.delete(task));
+        .finally(() => {
+          learning.delete(task);
+          learningIds.delete(id);
+        });
       learning.add(task);
     },
 
