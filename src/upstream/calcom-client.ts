@@ -12,16 +12,12 @@ import { got, RequestError, type Got, type Response } from 'got';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { parseInstant, toCalcomWindow, type InstantRange } from '../time.js';
+import { CALCOM_API_VERSIONS } from './contract.js';
 import { UpstreamError, parseRateLimit, type RateLimitInfo } from './errors.js';
 
 export { UpstreamError, type RateLimitInfo } from './errors.js';
 
-/** `cal-api-version` per controller (docs/calcom-contract.md#api-versions). */
-export const CALCOM_API_VERSIONS = {
-  slots: '2024-09-04',
-  bookings: '2024-08-13',
-  eventTypes: '2024-06-14',
-} as const;
+export { CALCOM_API_VERSIONS } from './contract.js';
 
 export interface CalcomClientOptions {
   /** API base including `/v2`, e.g. `https://api.cal.com/v2`. */
