@@ -3,6 +3,8 @@
  * the current GraphQL request (one set per request, never shared).
  */
 import type { Logger } from './logger.js';
+import type { BookingService } from './bookings/service.js';
+import type { ChangeFeed } from './changes.js';
 import type { EventTypeDirectory } from './loaders/event-types.js';
 import type { RequestLoaders } from './loaders/index.js';
 import type { SlotCache } from './loaders/slot-cache.js';
@@ -22,6 +24,10 @@ export interface GatewayServices {
   eventTypes: EventTypeDirectory;
   /** The gateway's clock, ms since the epoch. */
   now: () => number;
+  /** Reservations and bookings (mutations). */
+  bookings: BookingService;
+  /** Slot change events of this credential (after mutations; later webhooks). */
+  changes: ChangeFeed;
   log: Logger;
   /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
   credentialId: string;

@@ -3,6 +3,7 @@
  * `ErrorCode`), and the constructors resolvers use. Resolvers never invent codes.
  */
 import { GraphQLError } from 'graphql';
+import { BookingNotFound, InvalidInput, QuotaExhausted, UpstreamUnavailable } from './bookings/errors.js';
 import { CallCancelledError, CircuitOpenError, QuotaExhaustedError } from './quota/scheduler.js';
 import { UpstreamError } from './upstream/errors.js';
 
@@ -57,6 +58,17 @@ export function notFound(message: string, argument?: string): GraphQLError {
  */
 export function toGraphQLError(err: unknown, notFoundMessage?: { message: string; argument?: string }): GraphQLError {
   if (err instanceof GraphQLError) return err;
+  // The booking service's failures, where a query (not a mutation's union) meets them.
+  if (err instanceof QuotaExhausted) {
+    return new GraphQLError(err.message, { extensions: { code: ErrorCode.QUOTA_EXHAUSTED, retryAfterSeconds: err.retryAfterSeconds } });
+  }
+  if (err instanceof UpstreamUnavailable) {
+    return new GraphQLError(err.message, {
+      extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, ...(err.retryAfterSeconds !== null ? { retryAfterSeconds: err.retryAfterSeconds } : {}) },
+    });
+  }
+  if (err instanceof BookingNotFound) return notFound(err.message, 'uid');
+  if (err instanceof InvalidInput) return badUserInput(err.field, err.message);
   if (err instanceof QuotaExhaustedError) {
     return new GraphQLError(`The Cal.com request quota is exhausted (${err.reason}); retry in ${err.retryAfterSeconds} s.`, {
       extensions: {

@@ -14,6 +14,8 @@ import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { closeServer, listen } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
+import { createBookingService } from './bookings/service.js';
+import { createChangeFeed } from './changes.js';
 import { createEventTypeDirectory } from './loaders/event-types.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
@@ -82,24 +84,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const calcom = createScheduledCalcom(client, scheduler);
   const eventTypes = createEventTypeDirectory({ store, calcom, credentialId, log: log.child({ component: 'event-types' }) });
-  const services: GatewayServices = {
-    calcom,
-    scheduler,
+  const now = options.now ?? Date.now;
+  const slotCache = createSlotCache({
     store,
-    log,
+    calcom,
     credentialId,
     eventTypes,
-    now: options.now ?? Date.now,
-    slotCache: createSlotCache({
-      store,
-      calcom,
-      credentialId,
-      eventTypes,
-      log: log.child({ component: 'slot-cache' }),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.slotCache ? { tuning: options.slotCache } : {}),
-    }),
-  };
+    log: log.child({ component: 'slot-cache' }),
+    now,
+    ...(options.slotCache ? { tuning: options.slotCache } : {}),
+  });
+  const changes = createChangeFeed(store, credentialId);
+  const bookings = createBookingService({ calcom, store, slotCache, eventTypes, changes, credentialId, log: log.child({ component: 'bookings' }), now });
+  const services: GatewayServices = { calcom, scheduler, store, log, credentialId, eventTypes, now, slotCache, bookings, changes };
   const loaderOptions = { batchWindowMs: options.batchWindowMs ?? 0 };
   const yogaLog = log.child({ component: 'yoga' });
 
@@ -197,6 +194,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await closeServer(httpServer);
       await yoga.dispose();
       await services.slotCache.close();
+      await bookings.close();
       scheduler.close(); // fails what is still queued, so background event-type lookups end now
       await eventTypes.settled();
       client.close();

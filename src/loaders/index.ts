@@ -13,7 +13,7 @@ import type { GatewayServices } from '../context.js';
 import type { CallOptions } from '../quota/scheduler.js';
 import type { InstantRange } from '../time.js';
 import type { UpstreamEventType } from '../upstream/calcom-client.js';
-import { utcDaysOf, type BucketResult, type CachedSlot } from './slot-cache.js';
+import { utcDaysOf, type BucketResult, type CachedSlot, type SlotCache } from './slot-cache.js';
 
 export { EVENT_TYPE_TTL_MS } from './event-types.js';
 
@@ -65,6 +65,18 @@ function assemble(request: SlotRequest, buckets: Map<string, BucketResult | Erro
     for (const slot of bucket.entry.slots) if (slot.start >= startMs && slot.start < endMs) slots.push(slot);
   }
   return { slots, fetchedAt, stale };
+}
+
+/**
+ * One slot request straight through the shared slot cache, outside any GraphQL request's batch (the
+ * booking service's alternatives after a refusal, at its own priority).
+ * @throws the first bucket's Error (an UpstreamError, usually)
+ */
+export async function loadSlots(slotCache: SlotCache, request: SlotRequest, call: CallOptions = {}): Promise<SlotResult> {
+  const buckets = await slotCache.getBuckets(request.eventTypeId, request.duration, utcDaysOf(request.range), { call, gridZone: request.gridZone ?? 'UTC' });
+  const result = assemble(request, buckets);
+  if (result instanceof Error) throw result;
+  return result;
 }
 
 /**

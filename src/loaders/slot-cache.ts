@@ -26,6 +26,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
+import { acquireEachLock, releaseLocks } from '../store/locks.js';
 import type { Store, StoreScript } from '../store/store.js';
 import { HORIZON_DAYS, type InstantRange } from '../time.js';
 import type { CallOptions } from '../quota/scheduler.js';
@@ -168,38 +169,6 @@ export interface SlotCache {
   /** Waits for background refreshes, then stops listening for fills. The store stays open. */
   close(): Promise<void>;
 }
-
-/** Sets every key's lock to ARGV[1] for ARGV[2] ms where it is free; returns 1/0 per key. */
-const acquireLocks: StoreScript<number[]> = {
-  name: 'slotgraphAcquireLocks',
-  lua: `local out = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('SET', key, ARGV[1], 'PX', ARGV[2], 'NX') then out[i] = 1 else out[i] = 0 end
-end
-return out`,
-  local(ops, keys, [token, ttl]) {
-    return keys.map((key) => {
-      if (ops.get(key) !== null) return 0;
-      ops.set(key, token!, Number(ttl));
-      return 1;
-    });
-  },
-};
-
-/** Deletes the locks still held with token ARGV[1]. */
-const releaseLocks: StoreScript<number> = {
-  name: 'slotgraphReleaseLocks',
-  lua: `local n = 0
-for _, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key); n = n + 1 end
-end
-return n`,
-  local(ops, keys, [token]) {
-    let n = 0;
-    for (const key of keys) if (ops.get(key) === token && ops.del(key)) n++;
-    return n;
-  },
-};
 
 /**
  * Writes one duration's entry into a day bucket (KEYS[1], a JSON object of JSON strings keyed by
@@ -431,7 +400,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const token = randomUUID();
     const locks = days.map((day) => lockKey(bucketId(v, day)));
     await listenForFills(); // subscribed before locking, so no announcement can slip by
-    const acquired = await store.run(acquireLocks, locks, [token, tuning.lockTtlMs]);
+    const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]);
     let mine = days.filter((_, i) => acquired[i] === 1);
     const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
     try {

@@ -1,10 +1,11 @@
 /** `alternatives`: is the wished time free, and if not, the nearest free slots, labelled for a voice agent. */
 import { DateTime } from 'luxon';
-import { ALTERNATIVE_STRATEGIES, searchAlternatives, type Alternative } from '../alternatives/search.js';
+import { findAlternatives } from '../alternatives/find.js';
+import { ALTERNATIVE_STRATEGIES, type Alternative } from '../alternatives/search.js';
 import { SUPPORTED_LANGUAGES, supportedLocale } from '../alternatives/labels.js';
 import { resolveWallTime } from '../alternatives/wish.js';
 import { badUserInput, toGraphQLError } from '../errors.js';
-import { gridZoneOf, horizonDate, localDaysToRange, type LocalSlot } from '../time.js';
+import { horizonDate, type LocalSlot } from '../time.js';
 import { SlotRef } from './availability.js';
 import { builder } from './builder.js';
 import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
@@ -30,7 +31,7 @@ const AlternativeStrategyRef = builder.enumType('AlternativeStrategy', {
   >,
 });
 
-const AlternativeRef = builder.objectRef<Alternative>('Alternative').implement({
+export const AlternativeRef = builder.objectRef<Alternative>('Alternative').implement({
   description: 'A free slot offered instead of the wished one.',
   fields: (t) => ({
     slot: t.expose('slot', { type: SlotRef }),
@@ -120,32 +121,19 @@ builder.queryField('alternatives', (t) =>
         wished = resolved.instant;
       }
       await checkDurationOffered(loaders, args.eventTypeId, args.duration);
-
-      const from = wished.setZone(zone).startOf('day');
-      const searchedFrom = from.toISODate()!;
-      const wantedTo = from.plus({ days: Math.max(searchDays, 7) }).toISODate()!;
-      const searchedTo = wantedTo > horizon ? horizon : wantedTo;
-      const window = await loaders.slots
-        .load({
-          eventTypeId: args.eventTypeId,
-          range: localDaysToRange(searchedFrom, searchedTo, zone),
-          gridZone: gridZoneOf(zone, now),
-          ...(args.duration != null ? { duration: args.duration } : {}),
-        })
-        .catch((err: unknown) => {
-          throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
-        });
-      const { wishedSlot, alternatives } = searchAlternatives({ slots: window.slots, wished, zone, limit, searchDays, locale });
-      return {
-        wishedSlotAvailable: wishedSlot !== null,
-        wishInPast: wished.toMillis() < now,
-        wishedSlot,
-        alternatives,
-        searchedFrom,
-        searchedTo,
-        stale: window.stale,
-        fetchedAt: new Date(window.fetchedAt),
-      };
+      const answer = await findAlternatives((request) => loaders.slots.load(request), {
+        eventTypeId: args.eventTypeId,
+        wished,
+        zone,
+        limit,
+        searchDays,
+        locale,
+        now,
+        ...(args.duration != null ? { duration: args.duration } : {}),
+      }).catch((err: unknown) => {
+        throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
+      });
+      return { ...answer, wishedSlotAvailable: answer.wishedSlot !== null, fetchedAt: new Date(answer.fetchedAt) };
     },
   }),
 );

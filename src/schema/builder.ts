@@ -3,8 +3,9 @@
  * src/schema/index.ts imports them all and builds the schema.
  */
 import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
 import { GraphQLError, GraphQLScalarType } from 'graphql';
-import { DateTimeResolver, LocalDateResolver, TimeZoneResolver } from 'graphql-scalars';
+import { DateTimeResolver, JSONResolver, LocalDateResolver, TimeZoneResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.js';
 
 export const builder = new SchemaBuilder<{
@@ -17,8 +18,15 @@ export const builder = new SchemaBuilder<{
     LocalDate: { Input: string; Output: string };
     /** An IANA time zone name, e.g. `Europe/Berlin`. */
     TimeZone: { Input: string; Output: string };
+    /** Any JSON value (booking metadata). */
+    JSON: { Input: unknown; Output: unknown };
   };
-}>({ defaultFieldNullability: false });
+}>({
+  defaultFieldNullability: false,
+  plugins: [ErrorsPlugin],
+  // Only the error classes a field lists become data; anything else stays a GraphQL error.
+  errors: { defaultTypes: [] },
+});
 
 /**
  * The same scalar, but a literal it rejects is reported at the literal's position, so the error can
@@ -41,5 +49,6 @@ function locatingLiteralErrors<I, O>(scalar: GraphQLScalarType<I, O>): GraphQLSc
 builder.addScalarType('DateTime', locatingLiteralErrors(DateTimeResolver));
 builder.addScalarType('LocalDate', locatingLiteralErrors(LocalDateResolver));
 builder.addScalarType('TimeZone', locatingLiteralErrors(TimeZoneResolver));
+builder.addScalarType('JSON', JSONResolver);
 
 builder.queryType({ description: 'Availability and event types of the Cal.com account behind this gateway.' });

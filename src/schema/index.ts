@@ -5,5 +5,6 @@ import './availability.js';
 import './event-type.js';
 import './alternatives.js';
 import './quota.js';
+import './bookings.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

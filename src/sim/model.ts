@@ -99,16 +99,20 @@ export function hostUserIdsOf(et: SimEventType): number[] {
   return et.teamId === null ? [et.ownerId] : et.hosts.map((h) => h.userId);
 }
 
-/** Body of `POST /_sim/bookings`: a booking made by someone else. */
-export const bookingInputSchema = z.object({
-  eventTypeId: z.number().int().positive(),
-  start: z.iso.datetime({ offset: true }),
-  lengthInMinutes: z.number().int().positive().optional(),
-  /** The hosts the booking occupies; default: the owner, all collective hosts, or one round-robin host. */
+/**
+ * Admin-only keys of `POST /_sim/bookings` (a booking made by someone else). The rest of the body is
+ * Cal.com's CreateBookingInput_2024_08_13 and goes through the same checks as `POST /v2/bookings`;
+ * `attendee` defaults to {@link SOMEONE_ELSE}.
+ */
+export const adminBookingExtrasSchema = z.object({
+  /** The hosts the booking occupies, instead of Cal.com's choice (must be hosts of the event type). */
   hostUserIds: z.array(z.number().int().positive()).min(1).optional(),
+  /** Test set-ups only: skip the time, availability, seat and reservation checks. */
+  force: z.boolean().default(false),
 });
+export const SOMEONE_ELSE = { name: 'Someone Else', email: 'someone.else@example.com', timeZone: 'UTC' } as const;
 
-/** A booking as the simulator keeps it; times are UTC instants in ms since the epoch. */
+/** A booking as the slot engine sees it; times are UTC instants in ms since the epoch. */
 export interface SimBooking {
   id: number;
   uid: string;
@@ -122,9 +126,42 @@ export interface SimBooking {
   status: 'accepted' | 'cancelled';
 }
 
+export interface SimAttendee {
+  name: string;
+  email: string;
+  timeZone: string;
+  language: string;
+  phoneNumber?: string;
+}
+
+/** A booking as the simulator stores it: the engine's fields plus what Cal.com's booking output shows. */
+export interface StoredBooking extends SimBooking {
+  title: string;
+  description: string;
+  attendee: SimAttendee;
+  guests?: string[];
+  metadata: Record<string, unknown>;
+  /** Cal.com's `responses` (input.service.ts transformInputCreateBooking). */
+  responses: Record<string, unknown>;
+  location: string;
+  createdAtMs: number;
+  updatedAtMs: number | null;
+  iCalUid: string;
+  cancellationReason?: string;
+  /** The old booking's uid on a rescheduled booking (Cal.com's `fromReschedule`). */
+  rescheduledFromUid?: string;
+  /** Set on the old booking when it was rescheduled (Cal.com: `rescheduled: true`). */
+  rescheduled?: boolean;
+  rescheduledByEmail?: string;
+  /** Seated event types: this row is one seat; its seat reference uid. */
+  seatUid?: string;
+  /** Who made it: the API, the admin API (someone else), or the demo data. */
+  source: 'api' | 'admin' | 'demo';
+}
+
 /**
- * A slot reservation (Cal.com's `SelectedSlots` row, one per host here). No admin endpoint yet; the
- * slot engine already honours them (packages/trpc/server/routers/viewer/slots/util.ts).
+ * A slot reservation (Cal.com's `SelectedSlots` row, one per host here), as the slot engine sees it
+ * (packages/trpc/server/routers/viewer/slots/util.ts).
  */
 export interface SimReservation {
   startMs: number;
@@ -135,6 +172,19 @@ export interface SimReservation {
   eventTypeId?: number;
   /** Expiry (Cal.com's `releaseAt`); an expired reservation is ignored. Absent = unexpired. */
   releaseAtMs?: number;
+}
+
+/** A reservation as `POST /v2/slots/reservations` stores it (slots.repository.ts createSlot). */
+export interface StoredReservation extends SimReservation {
+  /** Row id: creation order, Cal.com's tie-break after `releaseAt`. */
+  id: number;
+  uid: string;
+  eventTypeId: number;
+  /** The owner of an individual event type, `hosts[0]` of a team one. */
+  userId: number;
+  isSeat: boolean;
+  releaseAtMs: number;
+  createdAtMs: number;
 }
 
 /** Body of `PUT /_sim/config`. Every part is optional; what is left out keeps its value. */
@@ -165,6 +215,20 @@ export const simConfigSchema = z.object({
    * `/v2` route (throttler-guard.ts); null = any `cal_` key is accepted.
    */
   apiKeys: z.array(z.string().startsWith('cal_', 'an API key starts with cal_')).nullable().optional(),
+  /**
+   * One-shot fault for the next booking write (`POST /v2/bookings`, `/reschedule`, `/cancel`):
+   * `commit` (default true) processes it first; then the answer waits `delayMs` and/or is `status`
+   * in Cal.com's envelope instead of the real one. `null` clears it.
+   */
+  nextBookingCall: z
+    .object({
+      delayMs: z.number().int().nonnegative().max(600_000).optional(),
+      status: z.number().int().min(400).max(599).optional(),
+      commit: z.boolean().optional(),
+    })
+    .refine((f) => f.delayMs !== undefined || f.status !== undefined || f.commit === false, 'give delayMs, status or commit: false')
+    .nullable()
+    .optional(),
 });
 export type SimConfigPatch = z.infer<typeof simConfigSchema>;
 
@@ -177,11 +241,17 @@ export interface SimRateLimit {
   oauthClientLimit: number;
   ipLimit: number;
 }
+export interface NextBookingCallFault {
+  delayMs?: number;
+  status?: number;
+  commit?: boolean;
+}
 export interface SimConfig {
   latencyMs: { min: number; max: number };
   errorRate: number;
   rateLimit: SimRateLimit;
   apiKeys: string[] | null;
+  nextBookingCall: NextBookingCallFault | null;
 }
 
 /**
@@ -193,4 +263,5 @@ export const defaultSimConfig = (): SimConfig => ({
   errorRate: 0,
   rateLimit: { limit: 120, windowMs: 60_000, blockMs: 60_000, name: 'default', accessTokenLimit: 500, oauthClientLimit: 500, ipLimit: 120 },
   apiKeys: null,
+  nextBookingCall: null,
 });

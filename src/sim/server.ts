@@ -3,36 +3,34 @@
  * gateway uses, as Cal.com's own source does (docs/calcom-contract.md), plus an admin API under
  * `/_sim` for tests, benchmarks and users' own tests. See README.md ("The Cal.com simulator").
  *
- * Deliberate limits: slots are served by `eventTypeId` only (no slug/username modes), and event
- * types only under `cal-api-version: 2024-06-14`; both answer a clear 400 otherwise. No OAuth
- * clients or access tokens exist, so only API keys authenticate.
+ * This module does the HTTP side: routing with Cal.com's header versioning, the throttler, stats,
+ * injected latency and faults. The routes are in ./api (slots, event types, reservations,
+ * bookings), the writes in booking-engine.ts, the bodies in booking-output.ts and
+ * event-type-output.ts, the admin API in admin.ts.
+ *
+ * Deliberate limits: slots and bookings by `eventTypeId` only (no slug/username modes); event types
+ * only under `cal-api-version: 2024-06-14`, bookings only under 2024-08-13; each answers a clear 400
+ * otherwise. No OAuth clients or access tokens exist, so only API keys authenticate.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { CALCOM_API_VERSIONS } from '../upstream/contract.js';
 import { closeServer, listen } from '../http-server.js';
+import { handleAdmin } from './admin.js';
+import type { ApiHandler } from './api/context.js';
+import { getBooking, getBookings, postBooking, postCancel, postReschedule } from './api/bookings.js';
+import { getEventType } from './api/event-types.js';
+import { deleteReservation, getReservation, reserveSlot, updateReservation } from './api/reservations.js';
+import { getSlots } from './api/slots.js';
+import { createBooking } from './booking-engine.js';
+import { toAdminBooking, toAdminReservation } from './booking-output.js';
 import { demoBookings, demoEventTypes } from './demo.js';
-import { toEventTypeOutput } from './event-type-output.js';
-import {
-  bookingInputSchema,
-  defaultSimConfig,
-  eventTypeInputSchema,
-  hostUserIdsOf,
-  simConfigSchema,
-  type SimBooking,
-  type SimConfig,
-  type SimEventType,
-  type SimReservation,
-} from './model.js';
-import { BookingDateInPastError, computeSlots } from './slots.js';
+import { envelope, HttpFailure, injectedFailure, readJson, sendJson, type ApiResult } from './http.js';
+import { defaultSimConfig, eventTypeInputSchema, SOMEONE_ELSE, type SimConfig } from './model.js';
+import { SimState } from './state.js';
 import { createThrottler, trackerOf } from './throttler.js';
-import { adjustEnd, adjustStart, validateSlotsQuery } from './v2-input.js';
-
-/** `cal-api-version` values per controller. */
-const SLOTS_API_VERSION = '2024-09-04';
-const EVENT_TYPES_API_VERSION = '2024-06-14';
 
 export interface SimulatorOptions {
   /** Interface to bind. @default "127.0.0.1" */
@@ -47,7 +45,7 @@ export interface SimulatorOptions {
 export interface SimStats {
   total: number;
   rateLimited: number;
-  /** Per `"METHOD /path-template"`, e.g. `"GET /v2/slots"`, `"GET /v2/event-types/{id}"`. */
+  /** Per `"METHOD /path-template"`, e.g. `"GET /v2/slots"`, `"POST /v2/bookings/{uid}/cancel"`. */
   requests: Record<string, number>;
 }
 
@@ -70,35 +68,54 @@ export interface CalcomSimulator {
   now(): number;
   stats(): SimStats;
   requests(): SimRequestLogEntry[];
+  /** Every stored booking, as `GET /_sim/bookings` lists them. */
+  bookings(): Array<ReturnType<typeof toAdminBooking>>;
+  /** Every stored reservation, as `GET /_sim/reservations` lists them. */
+  reservations(): Array<ReturnType<typeof toAdminReservation>>;
   close(): Promise<void>;
 }
 
-class HttpFailure extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** Nest's `getResponse()` body; false for errors without `details` (TRPCError). */
-    readonly withDetails = true,
-  ) {
-    super(message);
-  }
-}
-
-const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-};
 const THROTTLED = 'CustomThrottlerGuard - Too many requests. Please try again later.';
 /** apps/api/v2/src/lib/throttler-guard.ts, for a `cal_` key with no ApiKey row. */
 const INVALID_API_KEY = 'CustomThrottlerGuard - Invalid API Key';
-/** apps/api/v2/src/modules/auth/guards/permissions/permissions.guard.ts. */
-const NO_AUTH_PERMISSIONS =
-  "PermissionsGuard - no authentication provided. Provide either authorization bearer token containing managed user access token or oAuth client id in 'x-cal-client-id' header.";
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  /** The stats key's path part, e.g. `/v2/bookings/{uid}/cancel`. */
+  template: string;
+  params?: string[];
+  /**
+   * The `cal-api-version` the controller is registered under; null = any. Without it Cal.com
+   * routes to the 2024-04-15 controllers (app.ts): `olderController` says whether one of those has
+   * this route (the simulator answers a 400 naming its limit) or not (Nest's 404).
+   */
+  version: string | null;
+  olderController?: boolean;
+  handler: ApiHandler;
+  /** A booking write, subject to the one-shot `nextBookingCall` fault. */
+  bookingWrite?: boolean;
+}
+
+const { slots: SLOTS, bookings: BOOKINGS } = CALCOM_API_VERSIONS;
+const ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/v2\/slots$/, template: '/v2/slots', version: SLOTS, handler: getSlots },
+  { method: 'POST', pattern: /^\/v2\/slots\/reservations$/, template: '/v2/slots/reservations', version: SLOTS, handler: reserveSlot },
+  { method: 'GET', pattern: /^\/v2\/slots\/reservations\/([^/]+)$/, template: '/v2/slots/reservations/{uid}', params: ['uid'], version: SLOTS, handler: getReservation },
+  { method: 'PATCH', pattern: /^\/v2\/slots\/reservations\/([^/]+)$/, template: '/v2/slots/reservations/{uid}', params: ['uid'], version: SLOTS, handler: updateReservation },
+  { method: 'DELETE', pattern: /^\/v2\/slots\/reservations\/([^/]+)$/, template: '/v2/slots/reservations/{uid}', params: ['uid'], version: SLOTS, handler: deleteReservation },
+  { method: 'GET', pattern: /^\/v2\/event-types\/([^/]+)$/, template: '/v2/event-types/{id}', params: ['id'], version: null, handler: getEventType },
+  { method: 'POST', pattern: /^\/v2\/bookings$/, template: '/v2/bookings', version: BOOKINGS, olderController: true, handler: postBooking, bookingWrite: true },
+  { method: 'GET', pattern: /^\/v2\/bookings$/, template: '/v2/bookings', version: BOOKINGS, olderController: true, handler: getBookings },
+  { method: 'GET', pattern: /^\/v2\/bookings\/([^/]+)$/, template: '/v2/bookings/{uid}', params: ['uid'], version: BOOKINGS, olderController: true, handler: getBooking },
+  { method: 'POST', pattern: /^\/v2\/bookings\/([^/]+)\/cancel$/, template: '/v2/bookings/{uid}/cancel', params: ['uid'], version: BOOKINGS, olderController: true, handler: postCancel, bookingWrite: true },
+  { method: 'POST', pattern: /^\/v2\/bookings\/([^/]+)\/reschedule$/, template: '/v2/bookings/{uid}/reschedule', params: ['uid'], version: BOOKINGS, olderController: true, handler: postReschedule, bookingWrite: true },
+];
+
+/** The stats template of a path: the route's, else the path itself. */
+function templateOf(pathname: string): string {
+  return ROUTES.find((r) => r.pattern.test(pathname))?.template ?? pathname;
+}
 
 /** Starts a simulator and resolves once it listens. */
 export async function startCalcomSimulator(options: SimulatorOptions = {}): Promise<CalcomSimulator> {
@@ -107,153 +124,29 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   let config: SimConfig = defaultSimConfig();
   // The throttler runs on the real clock, so a frozen simulator clock never freezes a rate-limit window.
   const throttler = createThrottler(() => config.rateLimit);
-  const eventTypes = new Map<number, SimEventType>();
-  let bookings: SimBooking[] = [];
-  /** Slot reservations; no admin endpoint yet, the slot engine honours them already. */
-  const reservations: SimReservation[] = [];
-  let nextBookingId = 1;
+  const state = new SimState(now);
   let stats: SimStats = { total: 0, rateLimited: 0, requests: {} };
   /** The last {@link REQUEST_LOG_SIZE} `/v2` requests, oldest first, for tests that check what was sent. */
   let requestLog: SimRequestLogEntry[] = [];
 
-  /**
-   * The hosts a new booking occupies, with its organizer first: the owner of an individual event
-   * type; every host of a collective one; for round robin (and managed) the mandatory hosts plus
-   * the first other host, in listed order, with no accepted booking overlapping it (the first one
-   * when none is free). `hostUserIds` in the body overrides this.
-   */
-  function assignHosts(et: SimEventType, startMs: number, endMs: number, given: number[] | undefined): number[] {
-    if (given) {
-      const allowed = new Set(hostUserIdsOf(et));
-      const stranger = given.find((id) => !allowed.has(id));
-      if (stranger !== undefined) throw new HttpFailure(400, 'BadRequestException', `user ${stranger} is not a host of event type ${et.id}`);
-      return [...new Set(given)];
-    }
-    if (et.teamId === null) return [et.ownerId];
-    if (et.schedulingType !== 'roundRobin' && et.schedulingType !== 'managed') return et.hosts.map((h) => h.userId);
-    const fixed = et.hosts.filter((h) => h.mandatory).map((h) => h.userId);
-    const others = et.hosts.filter((h) => !h.mandatory).map((h) => h.userId);
-    const busy = (userId: number) =>
-      bookings.some((b) => b.status === 'accepted' && (b.userId === userId || b.hostUserIds.includes(userId)) && b.startMs < endMs && b.endMs > startMs);
-    const chosen = others.find((id) => !busy(id)) ?? others[0];
-    return chosen === undefined ? fixed : [chosen, ...fixed];
-  }
-
-  function addBooking(input: z.infer<typeof bookingInputSchema>): SimBooking {
-    const eventType = eventTypes.get(input.eventTypeId);
-    if (!eventType) throw new HttpFailure(404, 'NotFoundException', `Event type with id ${input.eventTypeId} not found`);
-    const startMs = DateTime.fromISO(input.start, { setZone: true }).toMillis();
-    const endMs = startMs + (input.lengthInMinutes ?? eventType.lengthInMinutes) * 60_000;
-    const hostUserIds = assignHosts(eventType, startMs, endMs, input.hostUserIds);
-    const booking: SimBooking = {
-      id: nextBookingId++,
-      uid: randomBytes(16).toString('base64url').slice(0, 22),
-      eventTypeId: eventType.id,
-      userId: hostUserIds[0]!,
-      hostUserIds,
-      startMs,
-      endMs,
-      status: 'accepted',
-    };
-    bookings.push(booking);
-    return booking;
-  }
-
   function reset(empty: boolean) {
-    eventTypes.clear();
-    bookings = [];
-    reservations.length = 0;
-    nextBookingId = 1;
+    state.clear();
     throttler.reset();
+    config = { ...config, nextBookingCall: null };
     if (empty) return;
     for (const et of demoEventTypes()) {
       const parsed = eventTypeInputSchema.parse(et);
-      eventTypes.set(parsed.id, parsed);
+      state.eventTypes.set(parsed.id, parsed);
     }
-    for (const b of demoBookings(now())) addBooking({ ...b });
+    // Demo bookings are data, not requests: forced past the checks.
+    for (const b of demoBookings(now())) createBooking(state, { ...b, attendee: { ...SOMEONE_ELSE } }, { source: 'demo', force: true });
   }
   reset(options.empty ?? false);
 
   // ---------------------------------------------------------------- /v2: the Cal.com API
-  function getSlots(url: URL) {
-    // GetSlotsInputPipe (get-slots-input.pipe.ts), then slots-input.service.ts transformGetSlotsQuery:
-    // the event type lookup before luxon parses start and end.
-    const pipe = validateSlotsQuery(Object.fromEntries(url.searchParams), now());
-    if (!pipe.ok) throw new HttpFailure(400, 'BadRequestException', pipe.message);
-    const q = pipe.query;
-    const eventType = eventTypes.get(q.eventTypeId);
-    if (!eventType) throw new HttpFailure(404, 'NotFoundException', 'Event Type not found');
-    const startMs = adjustStart(q.start);
-    if (startMs === null) throw new HttpFailure(400, 'BadRequestException', 'Invalid start date');
-    const endMs = adjustEnd(q.end);
-    if (endMs === null) throw new HttpFailure(400, 'BadRequestException', 'Invalid end date');
-
-    let slots;
-    try {
-      slots = computeSlots({
-        eventType,
-        eventTypes,
-        bookings,
-        reservations,
-        startMs,
-        endMs,
-        nowMs: now(),
-        ...(q.timeZone !== undefined ? { timeZone: q.timeZone } : {}),
-        ...(q.duration !== undefined ? { duration: q.duration } : {}),
-        ...(q.bookingUidToReschedule !== undefined ? { rescheduleUid: q.bookingUidToReschedule } : {}),
-      });
-    } catch (err) {
-      // util.ts rethrows BookingDateInPastError as a TRPC BAD_REQUEST (trpc-exception.filter.ts: no details).
-      if (err instanceof BookingDateInPastError) throw new HttpFailure(400, 'TRPCError', err.message, false);
-      throw err;
-    }
-
-    // slots-output.service.ts: "…Z" without timeZone, luxon ISO in timeZone with it; format=range adds
-    // end = start + (duration ?? eventType.length).
-    const zone = q.timeZone;
-    const render = (ms: number) => (zone ? DateTime.fromMillis(ms, { zone }).toISO()! : new Date(ms).toISOString());
-    const rangeMs = (q.duration ?? eventType.lengthInMinutes) * 60_000;
-    const data: Record<string, Array<Record<string, unknown>>> = {};
-    for (const slot of slots) {
-      const { startMs: start, dateKey, ...seats } = slot;
-      const out: Record<string, unknown> = { start: render(start) };
-      if (q.format === 'range') out.end = render(start + rangeMs);
-      (data[dateKey] ??= []).push({ ...out, ...seats });
-    }
-    return { status: 200, body: { status: 'success', data } };
-  }
-
-  function getEventType(id: string, req: IncomingMessage) {
-    if (req.headers['cal-api-version'] !== EVENT_TYPES_API_VERSION) {
-      throw new HttpFailure(
-        400,
-        'BadRequestException',
-        `cal-api-version ${EVENT_TYPES_API_VERSION} is required: the simulator does not model the older event-types controller`,
-      );
-    }
-    // event-types.controller.ts: PermissionsGuard (controller level) runs before ApiAuthGuard. An API
-    // key passes it; the simulator has no OAuth clients or access tokens, so any other credential is
-    // unknown to it; no credentials at all is a 403, not a 401.
-    const bearer = String(req.headers.authorization ?? '').replace('Bearer ', '');
-    const clientId = req.headers['x-cal-client-id'];
-    if (!bearer.startsWith('cal_')) {
-      if (!bearer && !clientId) throw new HttpFailure(403, 'ForbiddenException', NO_AUTH_PERMISSIONS);
-      throw new HttpFailure(
-        403,
-        'ForbiddenException',
-        bearer ? `PermissionsGuard - no oAuth client found for access token=${bearer}` : `PermissionsGuard - no oAuth client found for client id=${String(clientId)}`,
-      );
-    }
-    const eventType = /^\d+$/.test(id) ? eventTypes.get(Number(id)) : undefined;
-    if (!eventType) throw new HttpFailure(404, 'NotFoundException', `Event type with id ${id} not found`);
-    return { status: 200, body: { status: 'success', data: toEventTypeOutput(eventType) } };
-  }
-
   async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL) {
     const method = req.method ?? 'GET';
-    const eventTypeMatch = /^\/v2\/event-types\/([^/]+)$/.exec(url.pathname);
-    const template = url.pathname === '/v2/slots' ? '/v2/slots' : eventTypeMatch ? '/v2/event-types/{id}' : url.pathname;
-    const statKey = `${method} ${template}`;
+    const statKey = `${method} ${templateOf(url.pathname)}`;
     stats.total += 1;
     stats.requests[statKey] = (stats.requests[statKey] ?? 0) + 1;
     const apiVersion = String(req.headers['cal-api-version'] ?? '') || null;
@@ -263,16 +156,14 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     const { min, max } = config.latencyMs;
     if (max > 0) await delay(min + Math.random() * (max - min));
     const path = `${url.pathname}${url.search}`;
-    const fail = (failure: HttpFailure, headers: Record<string, string>) => {
-      const details = { message: failure.message, error: STATUS_TEXT[failure.status] ?? 'Error', statusCode: failure.status };
-      sendJson(res, failure.status, envelope(path, failure.code, failure.message, failure.withDetails ? details : undefined), headers);
-    };
+    const fail = (failure: HttpFailure, headers: Record<string, string>) => sendJson(res, failure.status, envelope(path, failure), headers);
 
-    // Routing (with header versioning) happens before any guard: without cal-api-version 2024-09-04
-    // Cal.com routes to the 2024-04-15 controllers, which have no GET /v2/slots. An unmatched route
-    // is a 404 from Nest's router: no throttler, no rate-limit headers.
-    const matched = method === 'GET' && ((template === '/v2/slots' && apiVersion === SLOTS_API_VERSION) || eventTypeMatch !== null);
-    if (!matched) return fail(new HttpFailure(404, 'NotFoundException', `Cannot ${method} ${path}`), { 'X-Request-Id': randomUUID() });
+    // Routing (with header versioning, app.ts) happens before any guard. An unmatched route is a
+    // 404 from Nest's router: no throttler, no rate-limit headers.
+    const route = ROUTES.find(
+      (r) => r.method === method && r.pattern.test(url.pathname) && (r.version === null || r.version === apiVersion || r.olderController),
+    );
+    if (!route) return fail(new HttpFailure(404, 'NotFoundException', `Cannot ${method} ${path}`), { 'X-Request-Id': randomUUID() });
 
     // CustomThrottlerGuard (throttler-guard.ts), global: an unknown API key is a 401 before any hit
     // is counted and without rate-limit headers; otherwise the hit counts and the headers go on
@@ -285,79 +176,72 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     const headers = { ...decision.headers, 'X-Request-Id': randomUUID() };
     if (!decision.allowed) {
       stats.rateLimited += 1;
-      return sendJson(res, 429, envelope(path, 'ThrottlerException', THROTTLED, THROTTLED), headers);
+      return fail(new HttpFailure(429, 'ThrottlerException', THROTTLED, THROTTLED), headers);
     }
+
+    // The one-shot fault of the next booking write is taken by the first one that gets this far.
+    const fault = route.bookingWrite ? config.nextBookingCall : null;
+    if (fault) config = { ...config, nextBookingCall: null };
+
+    let result: ApiResult | HttpFailure;
     try {
-      if (config.errorRate > 0 && Math.random() < config.errorRate) {
-        throw new HttpFailure(500, 'InternalServerErrorException', 'Internal server error');
+      if (config.errorRate > 0 && Math.random() < config.errorRate) throw injectedFailure(500);
+      if (route.version !== null && route.version !== apiVersion) {
+        throw new HttpFailure(
+          400,
+          'BadRequestException',
+          `cal-api-version ${route.version} is required: without it Cal.com routes to its 2024-04-15 controller, which takes other bodies and which the simulator does not model`,
+        );
       }
-      const result = eventTypeMatch ? getEventType(eventTypeMatch[1]!, req) : getSlots(url);
-      sendJson(res, result.status, result.body, headers);
+      if (fault?.commit === false) throw injectedFailure(fault.status ?? 500);
+      let body: unknown;
+      if (method === 'POST' || method === 'PATCH') {
+        try {
+          // Express's JSON parser hands Nest `{}` for an empty body.
+          body = (await readJson(req)) ?? {};
+        } catch (err) {
+          throw new HttpFailure(400, 'BadRequestException', err instanceof Error ? err.message : 'invalid JSON body');
+        }
+      }
+      const match = route.pattern.exec(url.pathname)!;
+      const params = Object.fromEntries((route.params ?? []).map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
+      result = await route.handler({ state, req, url, params, body });
     } catch (err) {
-      fail(err instanceof HttpFailure ? err : new HttpFailure(500, 'InternalServerErrorException', 'Internal server error'), headers);
+      result = err instanceof HttpFailure ? err : injectedFailure(500);
     }
+    // A committed write whose answer is late or replaced: the client may see a timeout or an error
+    // although Cal.com booked.
+    if (fault?.delayMs) await delay(fault.delayMs);
+    if (fault?.status !== undefined && fault.commit !== false) result = injectedFailure(fault.status);
+    if (result instanceof HttpFailure) return fail(result, headers);
+    sendJson(res, result.status, result.body, headers);
   }
 
-  // ---------------------------------------------------------------- /_sim: the admin API
-  async function handleAdmin(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const route = `${req.method} ${url.pathname}`;
-    const body = ['POST', 'PUT'].includes(req.method ?? '') ? await readJson(req) : undefined;
-    switch (route) {
-      case 'POST /_sim/reset': {
-        const { empty } = z.object({ empty: z.boolean().default(false) }).parse(body ?? {});
-        reset(empty);
-        return sendJson(res, 200, { ok: true, eventTypes: [...eventTypes.keys()], bookings: bookings.length });
-      }
-      case 'GET /_sim/clock':
-        return sendJson(res, 200, { now: new Date(now()).toISOString(), frozen: frozenAt !== null });
-      case 'PUT /_sim/clock': {
-        const { now: at } = z.object({ now: z.iso.datetime({ offset: true }).nullable() }).parse(body);
-        frozenAt = at === null ? null : DateTime.fromISO(at, { setZone: true }).toMillis();
-        return sendJson(res, 200, { now: new Date(now()).toISOString(), frozen: frozenAt !== null });
-      }
-      case 'POST /_sim/event-types': {
-        const eventType = eventTypeInputSchema.parse(body);
-        const replaced = eventTypes.has(eventType.id);
-        eventTypes.set(eventType.id, eventType);
-        return sendJson(res, replaced ? 200 : 201, toEventTypeOutput(eventType));
-      }
-      case 'POST /_sim/bookings': {
-        const booking = addBooking(bookingInputSchema.parse(body));
-        return sendJson(res, 201, toBookingOutput(booking));
-      }
-      case 'GET /_sim/bookings':
-        return sendJson(res, 200, bookings.map(toBookingOutput));
-      case 'GET /_sim/stats':
-        return sendJson(res, 200, stats);
-      case 'DELETE /_sim/stats':
-        stats = { total: 0, rateLimited: 0, requests: {} };
-        requestLog = [];
-        return sendJson(res, 200, stats);
-      case 'GET /_sim/requests':
-        return sendJson(res, 200, requestLog);
-      case 'GET /_sim/config':
-        return sendJson(res, 200, config);
-      case 'PUT /_sim/config': {
-        const patch = simConfigSchema.parse(body ?? {});
-        config = {
-          latencyMs: patch.latencyMs ?? config.latencyMs,
-          errorRate: patch.errorRate ?? config.errorRate,
-          rateLimit: { ...config.rateLimit, ...stripUndefined(patch.rateLimit ?? {}) },
-          apiKeys: patch.apiKeys !== undefined ? patch.apiKeys : config.apiKeys,
-        };
-        return sendJson(res, 200, config);
-      }
-      default:
-        return sendJson(res, 404, { error: `no admin route ${route}` });
-    }
-  }
+  const admin = {
+    state,
+    reset,
+    frozenAt: () => frozenAt,
+    setFrozenAt: (ms: number | null) => {
+      frozenAt = ms;
+    },
+    config: () => config,
+    setConfig: (next: SimConfig) => {
+      config = next;
+    },
+    stats: () => stats,
+    clearStats: () => {
+      stats = { total: 0, rateLimited: 0, requests: {} };
+      requestLog = [];
+    },
+    requests: () => requestLog,
+  };
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     const handler = url.pathname.startsWith('/v2/')
       ? handleApi(req, res, url)
       : url.pathname.startsWith('/_sim/')
-        ? handleAdmin(req, res, url)
+        ? handleAdmin(admin, req, res, url)
         : Promise.resolve(sendJson(res, 404, { error: 'not found: the API is under /v2, the admin API under /_sim' }));
     handler.catch((err: unknown) => {
       if (res.headersSent) return;
@@ -377,42 +261,8 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     now,
     stats: () => structuredClone(stats),
     requests: () => structuredClone(requestLog),
+    bookings: () => state.bookings.map(toAdminBooking),
+    reservations: () => state.reservations.map((r) => toAdminReservation(r, now())),
     close: () => closeServer(server),
-  };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Cal.com's error envelope (apps/api/v2/src/filters/http-exception.filter.ts; trpc-exception.filter.ts has no details). */
-function envelope(path: string, code: string, message: string, details: unknown) {
-  return { status: 'error', timestamp: new Date().toISOString(), path, error: { code, message, ...(details !== undefined ? { details } : {}) } };
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
-  res.end(payload);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8').trim();
-  return text ? JSON.parse(text) : undefined;
-}
-
-function toBookingOutput(b: SimBooking) {
-  return {
-    id: b.id,
-    uid: b.uid,
-    eventTypeId: b.eventTypeId,
-    userId: b.userId,
-    hostUserIds: b.hostUserIds,
-    start: new Date(b.startMs).toISOString(),
-    end: new Date(b.endMs).toISOString(),
-    duration: Math.round((b.endMs - b.startMs) / 60_000),
-    status: b.status,
   };
 }

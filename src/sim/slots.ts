@@ -351,6 +351,9 @@ export function intersect(lists: readonly (readonly Range[])[]): Range[] {
 
 // ------------------------------------------------------------------ busy time (getBusyTimes.ts)
 
+/** What {@link busyTimes} reads: the event type asked for, all event types, the bookings, the window end. */
+type BusyTimeInput = Pick<SlotEngineInput, 'eventType' | 'eventTypes' | 'bookings' | 'endMs' | 'rescheduleUid'>;
+
 /**
  * The busy time of one host for this event type: every accepted booking the host organises or
  * attends, of ANY event type, overlapping [startTime, endTime] (util.ts fetches bookings over the
@@ -358,7 +361,7 @@ export function intersect(lists: readonly (readonly Range[])[]): Range[] {
  * widened by crossed buffers: [start − (booked.before + this.after), end + (booked.after + this.before)].
  * Seats of this seated event type block only their buffers until the slot is full.
  */
-function busyTimes(input: SlotEngineInput, userId: number, startTimeMs: number): Range[] {
+function busyTimes(input: BusyTimeInput, userId: number, startTimeMs: number): Range[] {
   const et = input.eventType;
   const seatCount = new Map<string, number>();
   const busy: Range[] = [];
@@ -386,6 +389,44 @@ function busyTimes(input: SlotEngineInput, userId: number, startTimeMs: number):
     busy.push({ start: b.startMs - blockBefore, end: b.endMs + blockAfter });
   }
   return busy;
+}
+
+// ------------------------------------------------------------------ the booking check (ensureAvailableUsers.ts)
+
+export interface BookingCheckInput {
+  eventType: SimEventType;
+  eventTypes: ReadonlyMap<number, SimEventType>;
+  bookings: readonly SimBooking[];
+  /** The booking asked for, `[start, end)`, UTC ms. */
+  startMs: number;
+  endMs: number;
+  /** The attendee's zone (`reqBody.timeZone`): only the override window's offset depends on it. */
+  timeZone: string;
+  /** The booking being rescheduled: its own time is free (`originalRescheduledBooking.uid`). */
+  rescheduleUid?: string;
+}
+
+/**
+ * packages/features/bookings/lib/handleNewBooking/ensureAvailableUsers.ts @833e21e7, per host: the
+ * host is available when ONE working-hours range of [start, end] (date-ranges.ts buildDateRanges
+ * over the booking's own start and end, `hasDateRangeForBooking`) contains the whole booking, and no
+ * busy block (getBusyTimes.ts with crossed buffers, bookings fetched over [start, end] only) strictly
+ * overlaps it (checkForConflicts.ts). The start need not be on the slot grid; reservations are not
+ * consulted (getUserAvailability has none). Returns the available hosts among `userIds`, in order.
+ */
+export function availableHostIds(input: BookingCheckInput, userIds: readonly number[]): number[] {
+  const dateFrom = truncToSecond(input.startMs);
+  const dateTo = truncToSecond(input.endMs);
+  const ranges = buildDateRanges(input.eventType.schedule, dateFrom, dateTo, input.timeZone);
+  if (!ranges.some((r) => r.start <= input.startMs && r.end >= input.endMs)) return [];
+  const busyInput: BusyTimeInput = {
+    eventType: input.eventType,
+    eventTypes: input.eventTypes,
+    bookings: input.bookings,
+    endMs: dateTo,
+    ...(input.rescheduleUid !== undefined ? { rescheduleUid: input.rescheduleUid } : {}),
+  };
+  return userIds.filter((userId) => !busyTimes(busyInput, userId, dateFrom).some((b) => b.start < input.endMs && b.end > input.startMs));
 }
 
 // ------------------------------------------------------------------ aggregation (getAggregatedAvailability.ts)

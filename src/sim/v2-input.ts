@@ -175,6 +175,11 @@ const ISO_8601 = new RegExp(
   String.raw`^${YEAR}(?:(?<sep>-?)(?:${CALENDAR}|${WEEK}|${ORDINAL})(?:[T\s](?:${TIME})?${SECONDS}${ZONE})?)?$`,
 );
 
+/** `@IsDateString()` without `strict`: the grammar only, days that do not exist pass. */
+export function isIsoDate(value: unknown): value is string {
+  return typeof value === 'string' && ISO_8601.test(value);
+}
+
 export function isIsoDateStrict(value: string): boolean {
   if (!ISO_8601.test(value)) return false;
   const ordinal = /^(\d{4})-?(\d{3})([ T]\.*|$)/.exec(value);

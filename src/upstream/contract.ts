@@ -20,3 +20,63 @@ export const CALCOM_API_VERSIONS = {
  * characters, values strings of at most 500 characters, numbers or booleans.
  */
 export const BOOKING_METADATA_LIMITS = { maxKeys: 50, maxKeyLength: 40, maxStringValueLength: 500 } as const;
+
+/**
+ * The attendee `language` enum of `POST /v2/bookings` (packages/platform/types/bookings/2024-08-13/inputs/language.ts
+ * @42e7dc49 `BookingLanguage`, validated with `@IsEnum` in create-booking.input.ts), verbatim and in
+ * the enum's order; the default is `"en"` (input.service.ts `language: attendee.language || "en"`).
+ */
+export const ATTENDEE_LANGUAGES = [
+  'ar', 'ca', 'de', 'es', 'eu', 'he', 'id', 'ja', 'lv', 'pl', 'ro', 'sr', 'th', 'vi',
+  'az', 'cs', 'el', 'es-419', 'fi', 'hr', 'it', 'km', 'nl', 'pt', 'ru', 'sv', 'tr', 'zh-CN',
+  'bg', 'da', 'en', 'et', 'fr', 'hu', 'iw', 'ko', 'no', 'pt-BR', 'sk', 'ta', 'uk', 'zh-TW', 'bn',
+] as const;
+export type AttendeeLanguage = (typeof ATTENDEE_LANGUAGES)[number];
+
+/**
+ * How long a reservation holds its slot when `reservationDuration` is not sent, in minutes
+ * (apps/api/v2/src/modules/slots/slots-2024-09-04/services/slots.service.ts `DEFAULT_RESERVATION_DURATION`).
+ */
+export const RESERVATION_DEFAULT_DURATION_MINUTES = 5;
+
+/**
+ * Cal.com's `error.message` texts for the refusals both sides act on (docs/calcom-contract.md#bookings,
+ * #reservations), verbatim. Sources:
+ * - apps/api/v2/src/ee/bookings/2024-08-13/services/errors.service.ts @5b6d63e6 (`handleBookingError`):
+ *   `slotTakenIndividual`, `slotTakenTeam`, `outOfBounds`, `inThePast` (all 400 BadRequestException);
+ * - apps/api/v2/src/ee/bookings/2024-08-13/services/bookings.service.ts @cd764fd8: `seatsFull` (409);
+ * - apps/api/v2/src/modules/slots/slots-2024-09-04/services/slots.service.ts @02321c33:
+ *   `reservationBooked`, `reservationReserved` (422 UnprocessableEntityException);
+ * - packages/platform/types/bookings/2024-08-13/inputs/create-booking.input.ts @9527f3c9: `attendeeContact`.
+ */
+export const CALCOM_MESSAGES = {
+  slotTakenIndividual: 'User either already has booking at this time or is not available',
+  slotTakenTeam: 'One of the hosts either already has booking at this time or is not available',
+  outOfBounds:
+    'The event type can\'t be booked at the "start" time provided. This could be because it\'s too soon (violating the minimum booking notice) or too far in the future (outside the event\'s scheduling window). Try fetching available slots first using the GET /v2/slots endpoint and then make a booking with "start" time equal to one of the available slots: https://cal.com/docs/api-reference/v2/slots',
+  inThePast: 'Attempting to book a meeting in the past.',
+  seatsFull: 'No more seats left at this seated booking.',
+  reservationBooked: "Can't reserve a slot if the event is already booked.",
+  reservationReserved: 'This time slot is already reserved by another user. Please choose a different time.',
+  attendeeContact: 'Attendee must have at least one contact method (email or phone number)',
+} as const;
+
+/**
+ * The 409 of a booking whose `reservedSlotUid` is not the earliest unexpired reservation of that
+ * slot (packages/features/bookings/lib/handleNewBooking/createBookingWithReservedSlot.ts
+ * `reserved_slot_not_first_in_line`, text from
+ * apps/api/v2/src/ee/bookings/2024-08-13/controllers/e2e/reserved-slot-bookings.e2e-spec.ts;
+ * version @91f65ebb of that spec expects status 400 instead). `seconds` until the other
+ * reservation's release, a whole number.
+ */
+export const reservedByOtherMessage = (seconds: number) =>
+  `Someone else reserved this booking time slot before you. This time slot will be freed up in ${seconds} seconds.`;
+/** Matches {@link reservedByOtherMessage}; group 1 is the seconds. */
+export const RESERVED_BY_OTHER_PATTERN = /^Someone else reserved this booking time slot before you\. This time slot will be freed up in (-?\d+) seconds\.$/;
+
+/**
+ * 404 of `GET /v2/bookings/{uid}` and `POST /v2/bookings/{uid}/reschedule`
+ * (bookings.service.ts @cd764fd8 `getBooking`, `shouldRescheduleIndividualSeat`); the cancel route
+ * says `Booking with uid=<uid> not found` (input.service.ts @3d4e8782 `createCancelBookingRequest`).
+ */
+export const bookingNotFoundMessage = (uid: string) => `Booking with uid=${uid} was not found in the database`;

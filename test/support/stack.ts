@@ -5,7 +5,7 @@
 import { afterAll } from 'vitest';
 import { inject } from 'vitest';
 import { GraphQLClient } from 'graphql-request';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startGateway, type Gateway } from '../../src/server.js';
 import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
@@ -43,6 +43,8 @@ export function simAdmin(sim: CalcomSimulator) {
     setClock: (now: string | null) => call('PUT', 'clock', { now }),
     putEventType: (eventType: SimEventTypeInput) => call('POST', 'event-types', eventType),
     addBooking: (eventTypeId: number, start: string) => call('POST', 'bookings', { eventTypeId, start }),
+    /** Every booking the simulator holds, made through the API or the admin API. */
+    bookings: () => call('GET', 'bookings') as Promise<Array<{ uid: string; eventTypeId: number; start: string; end: string; status: string }>>,
     stats: () => call('GET', 'stats') as Promise<SimStats>,
     clearStats: () => call('DELETE', 'stats'),
     requests: () => call('GET', 'requests') as Promise<SimRequestLogEntry[]>,
@@ -87,6 +89,8 @@ export interface StackOptions {
   now?: () => number;
   slotCache?: Partial<SlotCacheTuning>;
   quota?: Partial<BucketLimits>;
+  /** The gateway's logger (tests that read the logs). @default silent */
+  log?: Logger;
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
@@ -98,7 +102,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     calcom: { apiUrl: sim.apiUrl, apiKey: options.apiKey ?? 'cal_test_key', timeoutMs: options.timeoutMs ?? 3000 },
     upstreamKind: 'simulator',
     store,
-    log: quietLog,
+    log: options.log ?? quietLog,
     ...(options.now ? { now: options.now } : {}),
     ...(options.slotCache ? { slotCache: options.slotCache } : {}),
     ...(options.quota ? { quota: options.quota } : {}),
