@@ -202,6 +202,20 @@ describe('createBooking', () => {
     expect(await bookingsAt(stack)).toHaveLength(1);
   });
 
+  it('reads the day fresh before refusing on stale data: a slot freed since the last read is booked', async () => {
+    let now = Date.parse(NOW);
+    const clocked = await startStack({ now: () => now });
+    await prepare(clocked);
+    const theirs = (await clocked.admin.addBooking(1, SLOT)) as { uid: string };
+    const before = await clocked.client.request(Day, { eventTypeId: 1, date: '2025-10-22' });
+    expect(before.availability!.days[0]!.slots.map((s) => s.start)).not.toContain(SLOT);
+    // They cancel at Cal.com; slotgraph has not heard of it, and its copy of the day turns stale.
+    await fetch(`${clocked.sim.apiUrl}/bookings/${theirs.uid}/cancel`, { method: 'POST', headers: { 'cal-api-version': '2024-08-13', 'content-type': 'application/json' }, body: '{}' });
+    now += 60_000;
+    const { createBooking } = await clocked.client.request(CreateBooking, { input: bookingInput() });
+    expect(createBooking.__typename).toBe('Booking');
+  });
+
   it('refuses a start that is not a free slot without asking Cal.com to book', async () => {
     const { createBooking } = await stack.client.request(CreateBooking, { input: bookingInput({ start: '2025-10-22T03:00:00.000Z' }) });
     expect(createBooking.__typename).toBe('SlotUnavailable');

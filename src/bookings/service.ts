@@ -143,14 +143,18 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
   /** Is `startMs` the start of a free slot (from the slot cache: no call when cached)? */
   async function isFreeSlot(eventTypeId: number, duration: number | undefined, startMs: number, zone: string, call: CallOptions): Promise<boolean> {
     const day = utcDayStart(utcDayOf(startMs));
-    const result = await loadSlots(
-      slotCache,
-      { eventTypeId, range: { start: day, end: day.plus({ days: 1 }) }, gridZone: gridZoneOf(zone, now()), ...(duration !== undefined ? { duration } : {}) },
-      readCall(call),
-    ).catch((err: unknown) => {
-      if (err instanceof UpstreamError && err.status === 404) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
-      throw transient(err, false);
-    });
+    const range = { start: day, end: day.plus({ days: 1 }) };
+    const read = () =>
+      loadSlots(slotCache, { eventTypeId, range, gridZone: gridZoneOf(zone, now()), ...(duration !== undefined ? { duration } : {}) }, readCall(call)).catch((err: unknown) => {
+        if (err instanceof UpstreamError && err.status === 404) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
+        throw transient(err, false);
+      });
+    let result = await read();
+    if (!result.slots.some((s) => s.start === startMs) && result.stale) {
+      // Stale data must not refuse a booking: read the day fresh before saying no.
+      await slotCache.invalidate(eventTypeId, range);
+      result = await read();
+    }
     return result.slots.some((s) => s.start === startMs);
   }
 
