@@ -52,6 +52,19 @@ const envSchema = z.object({
   QUOTA_BURST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.15),
   /** Share of the bucket only critical calls (bookings) may use. @default 0.2 */
   QUOTA_CRITICAL_RESERVE: z.coerce.number().min(0).lt(1).default(0.2),
+  /** Secrets Cal.com signs webhooks with, comma-separated (several during a rotation). Never logged. */
+  CALCOM_WEBHOOK_SECRET: optional(
+    z
+      .string()
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .refine((list) => list.every((s) => s.length >= 8), 'each secret must have at least 8 characters'),
+  ),
+  /** Largest webhook body accepted, bytes. */
+  WEBHOOK_MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /** Delay of the background re-read after a webhook, ms; -1 disables it. */
+  WEBHOOK_REVALIDATE_DELAY_MS: z.coerce.number().int().min(-1).default(10_000),
+  /** How often `availabilityLive` re-polls Cal.com, ms; 0 disables. */
+  AVAILABILITY_LIVE_POLL_MS: z.coerce.number().int().min(0).default(60_000),
 }).superRefine((e, ctx) => {
   if (e.SLOT_MAX_AGE_MS < e.SLOT_FRESH_TTL_MS) {
     ctx.addIssue({ code: 'custom', path: ['SLOT_MAX_AGE_MS'], message: `must be at least SLOT_FRESH_TTL_MS (${e.SLOT_FRESH_TTL_MS})` });
@@ -78,6 +91,9 @@ export interface AppConfig {
   slotBatchWindowMs: number;
   /** Cal.com's rate limit and our share of it. */
   quota: BucketLimits;
+  /** Webhook secrets (empty: none configured), body cap and revalidation delay (null: none). */
+  webhooks: { secrets: string[]; maxBodyBytes: number; revalidateDelayMs: number | null };
+  livePollMs: number;
 }
 
 /** A configuration problem; `message` names every bad variable, one per line. */
@@ -124,6 +140,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       burstFraction: e.QUOTA_BURST_FRACTION,
       criticalReserveFraction: e.QUOTA_CRITICAL_RESERVE,
     },
+    webhooks: {
+      secrets: e.CALCOM_WEBHOOK_SECRET ?? [],
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+      revalidateDelayMs: e.WEBHOOK_REVALIDATE_DELAY_MS < 0 ? null : e.WEBHOOK_REVALIDATE_DELAY_MS,
+    },
+    livePollMs: e.AVAILABILITY_LIVE_POLL_MS,
   };
 }
 

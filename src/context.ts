@@ -26,8 +26,13 @@ export interface GatewayServices {
   now: () => number;
   /** Reservations and bookings (mutations). */
   bookings: BookingService;
-  /** Slot change events of this credential (after mutations; later webhooks). */
+  /** Slot change events of this credential (after mutations and Cal.com webhooks), on every instance. */
   changes: ChangeFeed;
+  /** Live subscriptions' settings. */
+  live: {
+    /** `availabilityLive` re-polls this often (ms); 0 = never. */
+    pollMs: number;
+  };
   log: Logger;
   /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
   credentialId: string;

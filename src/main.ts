@@ -3,10 +3,12 @@
  * CALCOM_API_KEY is set, opens the store (Redis with REDIS_URL, else in-process) and serves the
  * gateway. SIGINT/SIGTERM close everything.
  */
+import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
+import type { Logger } from './logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startGateway } from './server.js';
+import { startGateway, WEBHOOK_PATH } from './server.js';
 import { DEMO } from './sim/demo.js';
 import { startCalcomSimulator, type CalcomSimulator } from './sim/server.js';
 import { createStore, redactUrl } from './store/index.js';
@@ -37,6 +39,22 @@ query Availability {
 `;
 }
 
+/** Subscribes the gateway to the simulator's booking webhooks (`POST /v2/webhooks`, as at Cal.com). */
+async function registerEmbeddedWebhook(sim: CalcomSimulator, apiKey: string, subscriberUrl: string, secret: string, log: Logger) {
+  const res = await fetch(`${sim.apiUrl}/webhooks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      subscriberUrl,
+      active: true,
+      triggers: ['BOOKING_CREATED', 'BOOKING_RESCHEDULED', 'BOOKING_CANCELLED', 'BOOKING_REQUESTED', 'BOOKING_REJECTED'],
+      secret,
+    }),
+  });
+  if (!res.ok) throw new Error(`registering the gateway's webhook at the simulator failed: HTTP ${res.status}`);
+  log.info(`live updates: the simulator delivers booking webhooks to ${subscriberUrl}`);
+}
+
 async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
@@ -64,6 +82,12 @@ async function main() {
       : 'shared state in process memory (single instance); set REDIS_URL to share it between instances',
   );
 
+  // Embedded mode: the gateway registers its own webhook at the simulator, so live updates work out
+  // of the box; its secret is made here and lives only in this process.
+  const webhookSecrets = sim ? [randomBytes(24).toString('base64url')] : config.webhooks.secrets;
+  if (!sim && webhookSecrets.length === 0) {
+    log.warn('CALCOM_WEBHOOK_SECRET is not set: Cal.com webhooks are refused, and live updates rely on re-polls only');
+  }
   const gateway = await startGateway({
     host: config.host,
     port: config.port,
@@ -75,7 +99,10 @@ async function main() {
     slotCache: config.slotCache,
     batchWindowMs: config.slotBatchWindowMs,
     quota: config.quota,
+    webhooks: { ...config.webhooks, secrets: webhookSecrets },
+    livePollMs: config.livePollMs,
   });
+  if (sim) await registerEmbeddedWebhook(sim, calcom.apiKey, `${gateway.url}${WEBHOOK_PATH}`, webhookSecrets[0]!, log);
   log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz`);
 
   let stopping = false;

@@ -4,7 +4,7 @@
  * services and loaders the resolvers call.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
@@ -17,6 +17,7 @@ import { createRequestLoaders } from './loaders/index.js';
 import { createBookingService } from './bookings/service.js';
 import { createChangeFeed } from './changes.js';
 import { createEventTypeDirectory } from './loaders/event-types.js';
+import { createWebhookReceiver, type WebhookAnswer, type WebhookReceiver } from './webhooks/receiver.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
 import { DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
@@ -50,7 +51,23 @@ export interface GatewayOptions {
   quota?: Partial<BucketLimits>;
   /** Scheduler details: deadlines, retries, breaker. */
   scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues'>;
+  /** Cal.com webhooks at `POST /webhooks/calcom` (docs/subscriptions.md). */
+  webhooks?: {
+    /** Accepted signing secrets (rotation: several); none = every delivery refused. */
+    secrets: readonly string[];
+    /** Largest body accepted, bytes. @default 262144 */
+    maxBodyBytes?: number;
+    /** Delay of the background revalidation after a webhook (ms); null = none. @default 10000 */
+    revalidateDelayMs?: number | null;
+  };
+  /** `availabilityLive` re-polls this often (ms, priority background); 0 = never. @default 60000 */
+  livePollMs?: number;
 }
+
+/** The path Cal.com delivers webhooks to. */
+export const WEBHOOK_PATH = '/webhooks/calcom';
+/** Largest webhook body accepted by default (bytes); Cal.com's booking payloads are a few KiB. */
+export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
 
 export interface Gateway {
   /** `http://host:port` */
@@ -60,6 +77,8 @@ export interface Gateway {
   /** `ws://host:port/graphql` (graphql-ws) */
   wsUrl: string;
   services: GatewayServices;
+  /** The Cal.com webhook receiver behind `POST /webhooks/calcom`. */
+  webhooks: WebhookReceiver;
   httpServer: Server;
   /** Stops accepting, closes sockets and the upstream client. The store is the caller's to close. */
   close(): Promise<void>;
@@ -96,7 +115,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   const changes = createChangeFeed(store, credentialId);
   const bookings = createBookingService({ calcom, store, slotCache, eventTypes, changes, credentialId, log: log.child({ component: 'bookings' }), now });
-  const services: GatewayServices = { calcom, scheduler, store, log, credentialId, eventTypes, now, slotCache, bookings, changes };
+  const services: GatewayServices = {
+    calcom,
+    scheduler,
+    store,
+    log,
+    credentialId,
+    eventTypes,
+    now,
+    slotCache,
+    bookings,
+    changes,
+    live: { pollMs: options.livePollMs ?? 60_000 },
+  };
+  const webhooks = createWebhookReceiver({
+    secrets: options.webhooks?.secrets ?? [],
+    store,
+    slotCache,
+    changes,
+    credentialId,
+    log: log.child({ component: 'webhooks' }),
+    now,
+    ...(options.webhooks?.revalidateDelayMs !== undefined ? { revalidateDelayMs: options.webhooks.revalidateDelayMs } : {}),
+  });
+  const maxWebhookBytes = options.webhooks?.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES;
   const loaderOptions = { batchWindowMs: options.batchWindowMs ?? 0 };
   const yogaLog = log.child({ component: 'yoga' });
 
@@ -112,6 +154,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}),
     },
     plugins: [useInputErrorCodes(), useRequestPriority()],
+    // HTTP and SSE requests carry a Request; graphql-ws operations get one made in onSubscribe below,
+    // so both have the client's headers (x-slotgraph-priority) and a signal that fires when it goes.
     context: ({ request }: { request?: Request }): GatewayContext => {
       const call: CallOptions = { priority: 'interactive', ...(request?.signal ? { signal: request.signal } : {}) };
       return { services, call, loaders: createRequestLoaders(services, loaderOptions, call) };
@@ -138,6 +182,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const httpServer = createServer(async (req, res) => {
+    if (req.url === WEBHOOK_PATH || req.url?.startsWith(`${WEBHOOK_PATH}?`)) {
+      const answer = await receiveWebhook(req, maxWebhookBytes, webhooks).catch((err: unknown) => {
+        log.error({ err }, 'webhook handling failed');
+        return { status: 500, body: { error: 'internal error' } };
+      });
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify(answer.body));
+      return;
+    }
     if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
       const storeOk = await store.ping();
       const body = JSON.stringify({
@@ -153,16 +206,38 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  /** One abort controller per graphql-ws operation, fired when it completes or its socket closes. */
+  const wsOperations = new WeakMap<object, Map<string, AbortController>>();
   const wsDisposable = useServer(
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
+        const socket = ctx.extra.socket;
+        let operations = wsOperations.get(socket);
+        if (!operations) {
+          const ops = new Map<string, AbortController>();
+          wsOperations.set(socket, (operations = ops));
+          socket.once('close', () => {
+            for (const controller of ops.values()) controller.abort();
+            ops.clear();
+          });
+        }
+        const controller = new AbortController();
+        operations.set(id, controller);
+        const upgrade = ctx.extra.request;
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(upgrade.headers)) {
+          if (typeof value === 'string') headers.set(name, value);
+          else if (Array.isArray(value)) headers.set(name, value.join(', '));
+        }
+        const request = new Request(`http://${upgrade.headers.host ?? 'localhost'}${yoga.graphqlEndpoint}`, { headers, signal: controller.signal });
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
+          req: upgrade,
+          socket,
           params,
+          request,
         });
         const args = {
           schema: enveloped,
@@ -176,6 +251,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (errors.length) return errors;
         return args;
       },
+      onComplete: (ctx, id) => {
+        const operations = wsOperations.get(ctx.extra.socket);
+        operations?.get(id)?.abort();
+        operations?.delete(id);
+      },
     },
     wsServer,
   );
@@ -187,12 +267,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://${hostPort}/graphql`,
     services,
+    webhooks,
     httpServer,
     async close() {
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await closeServer(httpServer);
       await yoga.dispose();
+      await webhooks.close();
       await services.slotCache.close();
       await bookings.close();
       scheduler.close(); // fails what is still queued, so background event-type lookups end now
@@ -200,4 +282,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       client.close();
     },
   };
+}
+
+/** Reads a webhook delivery's raw body (refusing more than `maxBytes`) and hands it to the receiver. */
+async function receiveWebhook(req: IncomingMessage, maxBytes: number, receiver: WebhookReceiver): Promise<WebhookAnswer> {
+  if (req.method !== 'POST') return { status: 405, body: { error: 'Cal.com delivers webhooks with POST' } };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    req.resume();
+    return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) {
+      req.resume();
+      return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return receiver.handle(Buffer.concat(chunks), req.headers);
 }

@@ -13,7 +13,6 @@ import { graphql } from './gql/index.js';
 import { startStack, startStore, uniquePrefix, until, type Stack } from './support/stack.js';
 import { WEEKDAYS } from '../src/sim/model.js';
 import { REDACT_PATHS } from '../src/logger.js';
-import type { SlotChange } from '../src/changes.js';
 
 const CreateBooking = graphql(`
   mutation CreateBooking($input: CreateBookingInput!) {
@@ -161,8 +160,9 @@ beforeEach(async () => {
 describe('createBooking', () => {
   it('books a free slot, answers it in the attendee’s zone, and takes it from every event type of the host', async () => {
     await stack.client.request(Day, { eventTypeId: 2, date: '2025-10-22' }); // cached before
-    const changes: SlotChange[] = [];
-    const stop = await stack.gateway.services.changes.subscribe((c) => changes.push(c));
+    const feed = stack.gateway.services.changes.subscribe(2); // the sibling's changes
+    const next = feed.next();
+    await stack.gateway.services.changes.ready();
     const { createBooking } = await stack.client.request(CreateBooking, { input: bookingInput() });
     expect(createBooking).toMatchObject({
       __typename: 'Booking',
@@ -183,9 +183,8 @@ describe('createBooking', () => {
     expect(sibling.availability!.days[0]!.slots.map((s) => s.localTime)).not.toContain('10:00');
     expect(sibling.availability!.days[0]!.slots.map((s) => s.localTime)).not.toContain('10:30');
     expect(await calls(stack, 'GET /v2/slots')).toBe(1);
-    await until(() => changes.length > 0);
-    expect(changes[0]).toMatchObject({ reason: 'booking.created', eventTypeIds: [1, 2], days: ['2025-10-22'] });
-    await stop();
+    expect((await next).value).toMatchObject({ eventTypeId: 2, reason: 'booking.created', days: ['2025-10-22'], ranges: [[Date.parse(SLOT), Date.parse(SLOT) + 3_600_000]] });
+    await feed.return!();
   });
 
   it('answers a slot booked behind its back (after our availability read) with SlotUnavailable and fresh alternatives', async () => {

@@ -179,7 +179,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     }
   }
 
-  /** Invalidates the hosts' days of each `[startMs, endMs)` and publishes one change for them all. */
+  /** Invalidates the hosts' days of each `[startMs, endMs)` and publishes one change per affected event type. */
   async function changed(reason: SlotChangeReason, eventTypeId: number, ...ranges: Array<[startMs: number, endMs: number]>) {
     const eventTypeIds = new Set<number>();
     const days = new Set<string>();
@@ -189,8 +189,8 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
       for (const id of touched.eventTypeIds) eventTypeIds.add(id);
       for (const day of touched.days) days.add(day);
     }
-    const [startMs, endMs] = ranges.at(-1)!;
-    await changes.publish({ reason, eventTypeIds: [...eventTypeIds].sort((a, b) => a - b), days: [...days].sort(), startMs, endMs, at: now() });
+    const at = now();
+    await changes.publish(...[...eventTypeIds].map((id) => ({ eventTypeId: id, reason, days: [...days].sort(), ranges, at })));
   }
 
   /** The slot is taken: invalidate, publish, and answer with fresh alternatives. */

@@ -44,6 +44,8 @@ export interface RequestLoaders {
 export interface RequestLoaderOptions {
   /** Extra time (ms) the slot loader waits to collect a batch; 0 = only the current tick. @default 0 */
   batchWindowMs?: number;
+  /** Oldest slot data these loaders accept (ms); older is fetched now (see BucketOptions.maxAgeMs). */
+  maxAgeMs?: number;
 }
 
 const variantOf = (r: SlotRequest) => `${r.eventTypeId}|${r.duration ?? ''}|${r.gridZone ?? 'UTC'}`;
@@ -104,7 +106,11 @@ export function createRequestLoaders(services: GatewayServices, options: Request
       const resolved = new Map(
         [...groups].map(([key, { request: r, days }]) => [
           key,
-          slotCache.getBuckets(r.eventTypeId, r.duration, [...days], { call, gridZone: r.gridZone ?? 'UTC' }),
+          slotCache.getBuckets(r.eventTypeId, r.duration, [...days], {
+            call,
+            gridZone: r.gridZone ?? 'UTC',
+            ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+          }),
         ] as const),
       );
       return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(variantOf(r))!)));

@@ -96,6 +96,12 @@ export interface BucketOptions {
    * @default "UTC"
    */
   gridZone?: string;
+  /**
+   * Oldest data this read accepts (ms since its fetch): older buckets are fetched now instead of
+   * served stale. A re-poll passes its interval, so a window refreshed within it costs nothing.
+   * @default the tuning's `maxAgeMs`
+   */
+  maxAgeMs?: number;
 }
 
 /** What an invalidation touched. */
@@ -163,6 +169,13 @@ export interface SlotCache {
   invalidate(eventTypeId: number, range: InstantRange): Promise<Invalidation>;
   /** As {@link invalidate}, for every event type known to have any of these hosts (Cal.com user ids). */
   invalidateHosts(userIds: readonly number[], range: InstantRange): Promise<Invalidation>;
+  /**
+   * Re-reads from Cal.com (priority `background`) every variant cached now for these event types and
+   * UTC days, replacing what is cached, and says where the slots differ from what was cached: for
+   * a change Cal.com's reads did not show yet when it was announced (a webhook that outran them).
+   * Days nobody has read since their last invalidation are not fetched.
+   */
+  revalidate(eventTypeIds: readonly number[], days: readonly string[]): Promise<Array<{ eventTypeId: number; days: string[] }>>;
   stats(): SlotCacheStats;
   /** Resolves when no background refresh is running (tests; graceful shutdown). */
   settled(): Promise<void>;
@@ -395,7 +408,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * fetched (as one range over the days we hold); wanted days another instance holds are awaited
    * through its fill announcement (at most `lockWaitMs`, then fetched here after all).
    */
-  async function fill(v: Variant, days: string[], wanted: Set<string>, call: CallOptions): Promise<Map<string, BucketEntry>> {
+  async function fill(v: Variant, days: string[], wanted: Set<string>, call: CallOptions, freshMs: number): Promise<Map<string, BucketEntry>> {
     const filled = new Map<string, BucketEntry>();
     const token = randomUUID();
     const locks = days.map((day) => lockKey(bucketId(v, day)));
@@ -406,7 +419,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     try {
       // Double-checked: another fetch may have filled and unlocked these days since our store read.
       const meanwhile = await readBuckets(v, mine);
-      for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= tuning.freshTtlMs) filled.set(day, entry);
+      for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= freshMs) filled.set(day, entry);
       mine = mine.filter((day) => !filled.has(day));
       const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
@@ -454,7 +467,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * the max age, refreshed in the background), else by {@link fill}. When every wanted day is in the
    * store, the widened days that are not are left unfetched (settled null) rather than spending a call.
    */
-  async function resolveRange(v: Variant, claims: Map<string, Deferred<BucketResult | null>>, wanted: Set<string>, call: CallOptions) {
+  async function resolveRange(v: Variant, claims: Map<string, Deferred<BucketResult | null>>, wanted: Set<string>, call: CallOptions, maxAgeMs: number) {
     try {
       const days = [...claims.keys()];
       const cached = await readBuckets(v, days);
@@ -464,10 +477,10 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       for (const day of days) {
         const entry = cached.get(day);
         const age = entry ? t - entry.fetchedAt : Infinity;
-        if (entry && age <= tuning.freshTtlMs) {
+        if (entry && age <= Math.min(tuning.freshTtlMs, maxAgeMs)) {
           counters.bucketHits += 1;
           claims.get(day)!.resolve({ entry, stale: false });
-        } else if (entry && age <= tuning.maxAgeMs) {
+        } else if (entry && age <= maxAgeMs) {
           counters.bucketStaleHits += 1;
           claims.get(day)!.resolve({ entry, stale: true });
           stale.push(day);
@@ -478,7 +491,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       }
       if (stale.length > 0) refreshInBackground(v, stale);
       if (missing.some((day) => wanted.has(day))) {
-        const filled = await fill(v, missing, wanted, call);
+        const filled = await fill(v, missing, wanted, call, Math.min(tuning.freshTtlMs, maxAgeMs));
         for (const [day, entry] of filled) claims.get(day)?.resolve({ entry, stale: false });
       }
     } catch (err) {
@@ -498,7 +511,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
    * is resolving yet, starts resolving them, and returns the promise of each of `days`. Widening is
    * anchored at today (UTC) and stops at Cal.com's horizon.
    */
-  function claim(v: Variant, days: string[], call: CallOptions): Map<string, Promise<BucketResult | null>> {
+  function claim(v: Variant, days: string[], call: CallOptions, maxAgeMs: number): Map<string, Promise<BucketResult | null>> {
     const out = new Map<string, Promise<BucketResult | null>>();
     const unclaimed: string[] = [];
     for (const day of days) {
@@ -523,13 +536,16 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
         claims.set(day, d);
         if (wanted.has(day)) out.set(day, d.promise);
       }
-      void resolveRange(v, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))), call);
+      void resolveRange(v, claims, new Set([...claims.keys()].filter((day) => wanted.has(day))), call, maxAgeMs);
     }
     return out;
   }
 
   async function invalidateEventTypes(ids: readonly number[], range: InstantRange): Promise<Invalidation> {
-    const days = utcDaysOf(range);
+    return invalidateDays(ids, utcDaysOf(range));
+  }
+
+  async function invalidateDays(ids: readonly number[], days: string[]): Promise<Invalidation> {
     const t = now();
     const eventTypeIds = [...new Set(ids)];
     const pairs = eventTypeIds.flatMap((id) => days.map((day) => [id, day] as const));
@@ -553,7 +569,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       // A day can come back unresolved (null) when the claim it waited on was only a widening that
       // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
       for (let round = 0; pending.length > 0 && round < 3; round++) {
-        const promises = claim(v, pending, call);
+        const promises = claim(v, pending, call, Math.min(options.maxAgeMs ?? tuning.maxAgeMs, tuning.maxAgeMs));
         const next: string[] = [];
         await Promise.all(
           pending.map(async (day) => {
@@ -580,6 +596,37 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
 
     async invalidateHosts(userIds, range) {
       return invalidateEventTypes(eventTypes ? await eventTypes.ofHosts(userIds) : [], range);
+    },
+
+    async revalidate(eventTypeIds, days) {
+      const changed: Array<{ eventTypeId: number; days: string[] }> = [];
+      for (const eventTypeId of new Set(eventTypeIds)) {
+        // Every variant (duration × grid zone) cached now, with its entries per day.
+        const cached = new Map<string, Map<string, BucketEntry>>();
+        const raws = await Promise.all(days.map((day) => store.get(bucketKey(eventTypeId, day))));
+        days.forEach((day, i) => {
+          if (!raws[i]) return;
+          for (const [key, inner] of Object.entries(JSON.parse(raws[i]!) as Record<string, string>)) {
+            let byDay = cached.get(key);
+            if (!byDay) cached.set(key, (byDay = new Map()));
+            byDay.set(day, JSON.parse(inner) as BucketEntry);
+          }
+        });
+        if (cached.size === 0) continue;
+        await invalidateDays([eventTypeId], [...new Set([...cached.values()].flatMap((byDay) => [...byDay.keys()]))]);
+        const differ = new Set<string>();
+        for (const [key, byDay] of cached) {
+          const [durationPart, gridZone] = key.split('@') as [string, string];
+          const duration = durationPart === 'default' ? undefined : Number(durationPart);
+          const fresh = await this.getBuckets(eventTypeId, duration, [...byDay.keys()], { call: { priority: 'background' }, gridZone });
+          for (const [day, before] of byDay) {
+            const after = fresh.get(day);
+            if (after && !(after instanceof Error) && JSON.stringify(after.entry.slots) !== JSON.stringify(before.slots)) differ.add(day);
+          }
+        }
+        if (differ.size > 0) changed.push({ eventTypeId, days: [...differ].sort() });
+      }
+      return changed;
     },
 
     stats: () => structuredClone(counters),

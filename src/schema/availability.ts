@@ -2,6 +2,8 @@
 import { DateTime } from 'luxon';
 import { badUserInput, toGraphQLError } from '../errors.js';
 import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlot, type LocalSlot } from '../time.js';
+import type { GatewayServices } from '../context.js';
+import type { RequestLoaders } from '../loaders/index.js';
 import { builder } from './builder.js';
 import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
@@ -36,7 +38,7 @@ const AvailabilityDayRef = builder.objectRef<AvailabilityDayShape>('Availability
   }),
 });
 
-interface AvailabilityShape {
+export interface AvailabilityShape {
   eventTypeId: number;
   timeZone: string;
   days: AvailabilityDayShape[];
@@ -44,7 +46,7 @@ interface AvailabilityShape {
   stale: boolean;
 }
 
-const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').implement({
+export const AvailabilityRef = builder.objectRef<AvailabilityShape>('Availability').implement({
   description: 'Free slots of an event type over a range of local days.',
   fields: (t) => ({
     eventTypeId: t.exposeInt('eventTypeId'),
@@ -73,39 +75,59 @@ builder.queryField('availability', (t) =>
       timeZone: t.arg({ type: 'TimeZone', required: true, description: "The caller's IANA zone, e.g. Europe/Berlin." }),
       duration: t.arg.int({ description: "Slot length in minutes, for event types with several lengths. Default: the event type's length." }),
     },
-    resolve: async (_root, args, { loaders, services }) => {
-      checkEventTypeId(args.eventTypeId);
-      checkDuration(args.duration);
-      const timeZone = canonicalZone(args.timeZone);
-      const days = countLocalDays(args.start, args.end);
-      if (days === 0) throw badUserInput('end', `${args.end} is before start ${args.start}`);
-      if (days > MAX_AVAILABILITY_DAYS) {
-        throw badUserInput('end', `the range ${args.start}..${args.end} spans ${days} days; at most ${MAX_AVAILABILITY_DAYS} are allowed`);
-      }
-      const now = services.now();
-      const horizon = horizonDate(now, timeZone);
-      checkWithinHorizon(args.start, horizon, 'start');
-      checkWithinHorizon(args.end, horizon, 'end');
-      await checkDurationOffered(loaders, args.eventTypeId, args.duration);
-      const range = localDaysToRange(args.start, args.end, timeZone);
-      const result = await loaders.slots
-        .load({ eventTypeId: args.eventTypeId, range, gridZone: gridZoneOf(timeZone, now), ...(args.duration != null ? { duration: args.duration } : {}) })
-        .catch((err: unknown) => {
-          throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
-        });
-      const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
-      for (const slot of result.slots) {
-        const local = toLocalSlot(DateTime.fromMillis(slot.start, { zone: 'utc' }), DateTime.fromMillis(slot.end, { zone: 'utc' }), timeZone);
-        byDate.get(local.localDate)?.push(local);
-      }
-      const today = todayIn(now, timeZone);
-      return {
-        eventTypeId: args.eventTypeId,
-        timeZone,
-        days: [...byDate].map(([date, slots]) => ({ date, slots, past: date < today })),
-        fetchedAt: new Date(result.fetchedAt),
-        stale: result.stale,
-      };
-    },
+    resolve: (_root, args, { loaders, services }) => computeAvailability(args, loaders, services),
   }),
 );
+
+/** The arguments of `availability` (and of the `availabilityLive` subscription). */
+export interface AvailabilityArgs {
+  eventTypeId: number;
+  start: string;
+  end: string;
+  timeZone: string;
+  duration?: number | null | undefined;
+}
+
+/**
+ * Checks the arguments (each failure a BAD_USER_INPUT naming the argument, before any call) and
+ * reads the window through `loaders`: every local day from `start` to `end` in the caller's zone.
+ * @throws GraphQLError (BAD_USER_INPUT, NOT_FOUND, QUOTA_EXHAUSTED, UPSTREAM_UNAVAILABLE, …)
+ */
+export async function computeAvailability(args: AvailabilityArgs, loaders: RequestLoaders, services: GatewayServices): Promise<AvailabilityShape> {
+  const { timeZone, range, gridZone, now } = checkAvailabilityArgs(args, services.now());
+  await checkDurationOffered(loaders, args.eventTypeId, args.duration);
+  const result = await loaders.slots
+    .load({ eventTypeId: args.eventTypeId, range, gridZone, ...(args.duration != null ? { duration: args.duration } : {}) })
+    .catch((err: unknown) => {
+      throw toGraphQLError(err, { message: `Event type ${args.eventTypeId} was not found at Cal.com.`, argument: 'eventTypeId' });
+    });
+  const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
+  for (const slot of result.slots) {
+    const local = toLocalSlot(DateTime.fromMillis(slot.start, { zone: 'utc' }), DateTime.fromMillis(slot.end, { zone: 'utc' }), timeZone);
+    byDate.get(local.localDate)?.push(local);
+  }
+  const today = todayIn(now, timeZone);
+  return {
+    eventTypeId: args.eventTypeId,
+    timeZone,
+    days: [...byDate].map(([date, slots]) => ({ date, slots, past: date < today })),
+    fetchedAt: new Date(result.fetchedAt),
+    stale: result.stale,
+  };
+}
+
+/** The argument checks of {@link computeAvailability}, and the window they describe. */
+export function checkAvailabilityArgs(args: AvailabilityArgs, now: number) {
+  checkEventTypeId(args.eventTypeId);
+  checkDuration(args.duration);
+  const timeZone = canonicalZone(args.timeZone);
+  const days = countLocalDays(args.start, args.end);
+  if (days === 0) throw badUserInput('end', `${args.end} is before start ${args.start}`);
+  if (days > MAX_AVAILABILITY_DAYS) {
+    throw badUserInput('end', `the range ${args.start}..${args.end} spans ${days} days; at most ${MAX_AVAILABILITY_DAYS} are allowed`);
+  }
+  const horizon = horizonDate(now, timeZone);
+  checkWithinHorizon(args.start, horizon, 'start');
+  checkWithinHorizon(args.end, horizon, 'end');
+  return { timeZone, range: localDaysToRange(args.start, args.end, timeZone), gridZone: gridZoneOf(timeZone, now), now };
+}

@@ -6,5 +6,6 @@ import './event-type.js';
 import './alternatives.js';
 import './quota.js';
 import './bookings.js';
+import './live.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,7 +1,8 @@
 /**
  * The admin API under `/_sim` (not rate-limited, not counted): demo data, the clock, event types,
- * bookings made by someone else (through the same code path as `POST /v2/bookings`), reservations,
- * counters, the request log and the configuration (README.md, "The Cal.com simulator").
+ * bookings made by someone else (through the same code path as `POST /v2/bookings`, webhooks
+ * included), reservations, counters, the request log, webhook delivery attempts and the configuration
+ * (README.md, "The Cal.com simulator").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DateTime } from 'luxon';
@@ -13,6 +14,12 @@ import { toEventTypeOutput } from './event-type-output.js';
 import { envelope, HttpFailure, readJson, sendJson } from './http.js';
 import { adminBookingExtrasSchema, eventTypeInputSchema, simConfigSchema, SOMEONE_ELSE, type SimConfig } from './model.js';
 import type { SimState } from './state.js';
+import type { WebhookDispatcher } from './webhook-delivery.js';
+
+/** Longest `GET /_sim/webhook-deliveries?wait=<ms>` waits for pending deliveries. */
+const MAX_DELIVERY_WAIT_MS = 30_000;
+/** Response header of `GET /_sim/webhook-deliveries`: deliveries scheduled or on the wire. */
+export const DELIVERIES_PENDING_HEADER = 'x-sim-webhook-deliveries-pending';
 
 /** What the admin API reads and changes besides the data. */
 export interface AdminHost {
@@ -25,6 +32,7 @@ export interface AdminHost {
   stats(): unknown;
   clearStats(): void;
   requests(): unknown;
+  webhooks: WebhookDispatcher;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
@@ -94,6 +102,19 @@ export async function handleAdmin(host: AdminHost, req: IncomingMessage, res: Se
       return sendJson(res, 200, host.stats());
     case 'GET /_sim/requests':
       return sendJson(res, 200, host.requests());
+    case 'GET /_sim/webhook-deliveries': {
+      // `?wait=<ms>`: first wait (at most that long, ≤ 30 s) until nothing is scheduled or on the wire.
+      const wait = Math.min(Math.max(Number(url.searchParams.get('wait') ?? 0) || 0, 0), MAX_DELIVERY_WAIT_MS);
+      if (wait > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([host.webhooks.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)))]);
+        clearTimeout(timer);
+      }
+      return sendJson(res, 200, host.webhooks.deliveries(), { [DELIVERIES_PENDING_HEADER]: String(host.webhooks.pending()) });
+    }
+    case 'DELETE /_sim/webhook-deliveries':
+      host.webhooks.clearDeliveries();
+      return sendJson(res, 200, [], { [DELIVERIES_PENDING_HEADER]: String(host.webhooks.pending()) });
     case 'GET /_sim/config':
       return sendJson(res, 200, host.config());
     case 'PUT /_sim/config': {
@@ -105,6 +126,7 @@ export async function handleAdmin(host: AdminHost, req: IncomingMessage, res: Se
         rateLimit: { ...config.rateLimit, ...stripUndefined(patch.rateLimit ?? {}) },
         apiKeys: patch.apiKeys !== undefined ? patch.apiKeys : config.apiKeys,
         nextBookingCall: patch.nextBookingCall !== undefined ? patch.nextBookingCall : config.nextBookingCall,
+        webhookDelayMs: patch.webhookDelayMs ?? config.webhookDelayMs,
       });
       return sendJson(res, 200, host.config());
     }

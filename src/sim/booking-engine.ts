@@ -168,8 +168,9 @@ function book(state: SimState, r: BookRequest, opts: WriteOptions): StoredBookin
     location: r.location ?? `https://app.cal.com/video/${uid}`,
     createdAtMs: now,
     updatedAtMs: null,
-    // getICalUID: a reschedule keeps the original's.
+    // getICalUID: a reschedule keeps the original's; getICalSequence: the original's + 1, else 0.
     iCalUid: r.rescheduleOf?.iCalUid ?? `${uid}@Cal.com`,
+    iCalSequence: r.rescheduleOf ? r.rescheduleOf.iCalSequence + 1 : 0,
     ...(et.seatsPerTimeSlot ? { seatUid: randomUUID() } : {}),
     ...(r.rescheduleOf ? { rescheduledFromUid: r.rescheduleOf.uid } : {}),
     ...(r.rescheduledByEmail ? { rescheduledByEmail: r.rescheduledByEmail } : {}),
@@ -243,7 +244,7 @@ export function createBooking(state: SimState, body: CreateBookingBody, opts: Wr
     ...(body.guests ? { guests: body.guests } : {}),
     ...(inputLocation !== undefined ? { location: locationResponse(inputLocation) } : {}),
   };
-  return book(
+  const booking = book(
     state,
     {
       eventType: et,
@@ -259,6 +260,10 @@ export function createBooking(state: SimState, body: CreateBookingBody, opts: Wr
     },
     opts,
   );
+  // RegularBookingService.ts @368f82de: a confirmed new booking fires BOOKING_CREATED
+  // (handleWebhookTrigger), for API and admin bookings alike (one code path).
+  state.emitBookingEvent({ trigger: 'BOOKING_CREATED', booking });
+  return booking;
 }
 
 /** `POST /v2/bookings/{uid}/reschedule` after its pipe (bookings.service.ts rescheduleBooking). */
@@ -320,11 +325,14 @@ export function rescheduleBooking(state: SimState, uid: string, body: Reschedule
   old.status = 'cancelled';
   old.rescheduled = true;
   old.updatedAtMs = state.now();
+  // RegularBookingService.ts @368f82de: with a rescheduleUid the trigger is BOOKING_RESCHEDULED, for the
+  // new booking, carrying the old one's id, uid and times; no BOOKING_CANCELLED for the old booking.
+  state.emitBookingEvent({ trigger: 'BOOKING_RESCHEDULED', booking: next, from: old });
   return next;
 }
 
 /** `POST /v2/bookings/{uid}/cancel` after its pipe (bookings.service.ts cancelBooking). */
-export function cancelBooking(state: SimState, uid: string, body: CancelBookingBody): StoredBooking {
+export function cancelBooking(state: SimState, uid: string, body: CancelBookingBody, opts: { cancelledBy?: string } = {}): StoredBooking {
   if (body.seatUid !== undefined) {
     const seat = state.bookings.find((b) => b.seatUid === body.seatUid && b.status === 'accepted');
     if (!seat) throw new HttpFailure(400, 'BadRequestException', 'Invalid seatUid: this seat does not exist or has already been cancelled.');
@@ -343,6 +351,10 @@ export function cancelBooking(state: SimState, uid: string, body: CancelBookingB
   booking.status = 'cancelled';
   if (body.cancellationReason) booking.cancellationReason = body.cancellationReason;
   booking.updatedAtMs = state.now();
+  // handleCancelBooking.ts: the cancel event carries iCalSequence + 1 and the booking keeps it; the
+  // BOOKING_CANCELLED webhook goes out with the cancel (before the recurring check below fails).
+  booking.iCalSequence += 1;
+  state.emitBookingEvent({ trigger: 'BOOKING_CANCELLED', booking, ...(opts.cancelledBy ? { cancelledBy: opts.cancelledBy } : {}) });
   // getAllRecurringBookingsByIndividualUid runs after the cancel: no booking here is recurring.
   if (body.cancelSubsequentBookings) {
     throw new HttpFailure(400, 'BadRequestException', `Booking with bookingUid=${uid} is not part of a recurring booking.`);

@@ -255,7 +255,7 @@ export function validateCancelBooking(raw: unknown): Validated<CancelBookingBody
  * One class-validator ValidationError as the global pipe serialises it (`validationError: {target:
  * true, value: true}`), for `details.errors`.
  */
-interface ValidationErrorJson {
+export interface ValidationErrorJson {
   target: Record<string, unknown>;
   value: unknown;
   property: string;
@@ -263,7 +263,7 @@ interface ValidationErrorJson {
   constraints: Record<string, string>;
 }
 
-function globalPipe<T>(target: Record<string, unknown>, checks: Array<[string, Array<[string, string | false]>]>): Validated<T> {
+export function globalPipe<T>(target: Record<string, unknown>, checks: Array<[string, Array<[string, string | false]>]>): Validated<T> {
   const errors: ValidationErrorJson[] = [];
   for (const [property, constraints] of checks) {
     const failed = constraints.filter((c): c is [string, string] => c[1] !== false);

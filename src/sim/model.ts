@@ -147,6 +147,11 @@ export interface StoredBooking extends SimBooking {
   createdAtMs: number;
   updatedAtMs: number | null;
   iCalUid: string;
+  /**
+   * getICalSequence: 0 for a new booking, the original's + 1 for a reschedule; a cancel stores the
+   * cancel payload's (+ 1) (handleCancelBooking.ts). Only webhooks show it.
+   */
+  iCalSequence: number;
   cancellationReason?: string;
   /** The old booking's uid on a rescheduled booking (Cal.com's `fromReschedule`). */
   rescheduledFromUid?: string;
@@ -186,6 +191,32 @@ export interface StoredReservation extends SimReservation {
   releaseAtMs: number;
   createdAtMs: number;
 }
+
+/**
+ * A user-level webhook as `POST /v2/webhooks` stores it (Cal.com's `Webhook` row,
+ * apps/api/v2/src/modules/webhooks/webhooks.repository.ts `createUserWebhook`: id = uuid v4).
+ */
+export interface StoredWebhook {
+  id: string;
+  userId: number;
+  subscriberUrl: string;
+  payloadTemplate: string | null;
+  active: boolean;
+  /** Cal.com's `eventTriggers`, in the order given. */
+  triggers: string[];
+  secret: string | null;
+  createdAtMs: number;
+}
+
+/**
+ * A committed booking write, as the booking engine reports it to the webhook delivery
+ * (webhook-delivery.ts): the triggers Cal.com fires for them (handleNewBooking / RegularBookingService,
+ * handleCancelBooking). A reschedule is one BOOKING_RESCHEDULED for the new booking, nothing for the old.
+ */
+export type BookingEvent =
+  | { trigger: 'BOOKING_CREATED'; booking: StoredBooking }
+  | { trigger: 'BOOKING_RESCHEDULED'; booking: StoredBooking; from: StoredBooking }
+  | { trigger: 'BOOKING_CANCELLED'; booking: StoredBooking; cancelledBy?: string };
 
 /** Body of `PUT /_sim/config`. Every part is optional; what is left out keeps its value. */
 export const simConfigSchema = z.object({
@@ -229,6 +260,11 @@ export const simConfigSchema = z.object({
     .refine((f) => f.delayMs !== undefined || f.status !== undefined || f.commit === false, 'give delayMs, status or commit: false')
     .nullable()
     .optional(),
+  /**
+   * Milliseconds between a committed booking write and the POST of its webhooks (default 0: as soon
+   * as the write's request handler has returned).
+   */
+  webhookDelayMs: z.number().int().nonnegative().max(600_000).optional(),
 });
 export type SimConfigPatch = z.infer<typeof simConfigSchema>;
 
@@ -252,6 +288,7 @@ export interface SimConfig {
   rateLimit: SimRateLimit;
   apiKeys: string[] | null;
   nextBookingCall: NextBookingCallFault | null;
+  webhookDelayMs: number;
 }
 
 /**
@@ -264,4 +301,5 @@ export const defaultSimConfig = (): SimConfig => ({
   rateLimit: { limit: 120, windowMs: 60_000, blockMs: 60_000, name: 'default', accessTokenLimit: 500, oauthClientLimit: 500, ipLimit: 120 },
   apiKeys: null,
   nextBookingCall: null,
+  webhookDelayMs: 0,
 });

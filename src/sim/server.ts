@@ -5,8 +5,8 @@
  *
  * This module does the HTTP side: routing with Cal.com's header versioning, the throttler, stats,
  * injected latency and faults. The routes are in ./api (slots, event types, reservations,
- * bookings), the writes in booking-engine.ts, the bodies in booking-output.ts and
- * event-type-output.ts, the admin API in admin.ts.
+ * bookings) and webhooks.ts, the writes in booking-engine.ts, the bodies in booking-output.ts and
+ * event-type-output.ts, webhook deliveries in webhook-delivery.ts, the admin API in admin.ts.
  *
  * Deliberate limits: slots and bookings by `eventTypeId` only (no slug/username modes); event types
  * only under `cal-api-version: 2024-06-14`, bookings only under 2024-08-13; each answers a clear 400
@@ -31,6 +31,8 @@ import { envelope, HttpFailure, injectedFailure, readJson, sendJson, type ApiRes
 import { defaultSimConfig, eventTypeInputSchema, SOMEONE_ELSE, type SimConfig } from './model.js';
 import { SimState } from './state.js';
 import { createThrottler, trackerOf } from './throttler.js';
+import { WebhookDispatcher, type WebhookDelivery } from './webhook-delivery.js';
+import { deleteWebhook, getWebhook, listWebhooks, patchWebhook, postWebhook } from './webhooks.js';
 
 export interface SimulatorOptions {
   /** Interface to bind. @default "127.0.0.1" */
@@ -72,6 +74,10 @@ export interface CalcomSimulator {
   bookings(): Array<ReturnType<typeof toAdminBooking>>;
   /** Every stored reservation, as `GET /_sim/reservations` lists them. */
   reservations(): Array<ReturnType<typeof toAdminReservation>>;
+  /** Webhook delivery attempts, oldest first, as `GET /_sim/webhook-deliveries` lists them. */
+  deliveries(): WebhookDelivery[];
+  /** Resolves once no webhook delivery is scheduled or on the wire. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +116,12 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/v2\/bookings\/([^/]+)$/, template: '/v2/bookings/{uid}', params: ['uid'], version: BOOKINGS, olderController: true, handler: getBooking },
   { method: 'POST', pattern: /^\/v2\/bookings\/([^/]+)\/cancel$/, template: '/v2/bookings/{uid}/cancel', params: ['uid'], version: BOOKINGS, olderController: true, handler: postCancel, bookingWrite: true },
   { method: 'POST', pattern: /^\/v2\/bookings\/([^/]+)\/reschedule$/, template: '/v2/bookings/{uid}/reschedule', params: ['uid'], version: BOOKINGS, olderController: true, handler: postReschedule, bookingWrite: true },
+  // webhooks.controller.ts: `version: API_VERSIONS_VALUES`, any cal-api-version or none.
+  { method: 'POST', pattern: /^\/v2\/webhooks$/, template: '/v2/webhooks', version: null, handler: postWebhook },
+  { method: 'GET', pattern: /^\/v2\/webhooks$/, template: '/v2/webhooks', version: null, handler: listWebhooks },
+  { method: 'GET', pattern: /^\/v2\/webhooks\/([^/]+)$/, template: '/v2/webhooks/{id}', params: ['id'], version: null, handler: getWebhook },
+  { method: 'PATCH', pattern: /^\/v2\/webhooks\/([^/]+)$/, template: '/v2/webhooks/{id}', params: ['id'], version: null, handler: patchWebhook },
+  { method: 'DELETE', pattern: /^\/v2\/webhooks\/([^/]+)$/, template: '/v2/webhooks/{id}', params: ['id'], version: null, handler: deleteWebhook },
 ];
 
 /** The stats template of a path: the route's, else the path itself. */
@@ -125,11 +137,15 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
   // The throttler runs on the real clock, so a frozen simulator clock never freezes a rate-limit window.
   const throttler = createThrottler(() => config.rateLimit);
   const state = new SimState(now);
+  // Webhooks of booking writes (API and admin alike: the engine reports them), `webhookDelayMs` later.
+  const webhooks = new WebhookDispatcher(state, () => config.webhookDelayMs);
   let stats: SimStats = { total: 0, rateLimited: 0, requests: {} };
   /** The last {@link REQUEST_LOG_SIZE} `/v2` requests, oldest first, for tests that check what was sent. */
   let requestLog: SimRequestLogEntry[] = [];
 
   function reset(empty: boolean) {
+    // Webhooks go with the data; deliveries not yet sent are dropped (their log stays).
+    webhooks.cancelScheduled();
     state.clear();
     throttler.reset();
     config = { ...config, nextBookingCall: null };
@@ -234,6 +250,7 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
       requestLog = [];
     },
     requests: () => requestLog,
+    webhooks,
   };
 
   const server: Server = createServer((req, res) => {
@@ -263,6 +280,11 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     requests: () => structuredClone(requestLog),
     bookings: () => state.bookings.map(toAdminBooking),
     reservations: () => state.reservations.map((r) => toAdminReservation(r, now())),
-    close: () => closeServer(server),
+    deliveries: () => webhooks.deliveries(),
+    webhooksIdle: () => webhooks.idle(),
+    close: () => {
+      webhooks.close();
+      return closeServer(server);
+    },
   };
 }

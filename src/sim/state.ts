@@ -3,7 +3,7 @@
  * simulator; the `/v2` routes and the admin API read and change it.
  */
 import { randomBytes } from 'node:crypto';
-import type { SimEventType, StoredBooking, StoredReservation } from './model.js';
+import type { BookingEvent, SimEventType, StoredBooking, StoredReservation, StoredWebhook } from './model.js';
 
 /** short-uuid's default alphabet (flickrBase58), which Cal.com's booking uids use. */
 const BASE58 = '123456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -26,6 +26,10 @@ export class SimState {
   readonly eventTypes = new Map<number, SimEventType>();
   bookings: StoredBooking[] = [];
   reservations: StoredReservation[] = [];
+  /** User-level webhooks (`/v2/webhooks`), in creation order. */
+  webhooks: StoredWebhook[] = [];
+  /** Told of every committed booking write (the webhook delivery listens). */
+  readonly bookingListeners = new Set<(event: BookingEvent) => void>();
   private bookingIds = 1;
   private reservationIds = 1;
 
@@ -35,12 +39,24 @@ export class SimState {
     this.eventTypes.clear();
     this.bookings = [];
     this.reservations = [];
+    this.webhooks = [];
     this.bookingIds = 1;
     this.reservationIds = 1;
   }
 
   nextBookingId(): number {
     return this.bookingIds++;
+  }
+
+  /** Reports a committed booking write to every listener; a listener's failure never fails the write. */
+  emitBookingEvent(event: BookingEvent): void {
+    for (const listener of this.bookingListeners) {
+      try {
+        listener(event);
+      } catch {
+        // Delivery problems are recorded by the delivery itself, never the write's.
+      }
+    }
   }
 
   nextReservationId(): number {

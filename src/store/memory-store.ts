@@ -11,6 +11,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: string; expiresAt: number | null }>();
   const bus = new EventEmitter();
+  let eventTarget: EventTarget | undefined;
   bus.setMaxListeners(0);
 
   const live = (key: string) => {
@@ -54,6 +55,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       bus.on(channel, onMessage);
       return async () => void bus.off(channel, onMessage);
     },
+    eventTarget: () => (eventTarget ??= new EventTarget()),
+    eventTargetReady: async () => {},
     ping: async () => true,
     async close() {
       entries.clear();

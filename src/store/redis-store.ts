@@ -2,6 +2,7 @@
  * Redis {@link Store} (ioredis): shared by every gateway instance on the same REDIS_URL. Keys and
  * channels are namespaced by `keyPrefix`; pub/sub uses a second connection, opened on first use.
  */
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import { Redis } from 'ioredis';
 import type { ScriptResult, SetOptions, Store, StoreScript } from './store.js';
 
@@ -36,6 +37,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
   }
   const defined = new Set<string>();
   let subscriber: Redis | undefined;
+  let events: { target: EventTarget; clients: Redis[] } | undefined;
   const handlers = new Map<string, Set<(message: string) => void>>();
 
   async function getSubscriber(): Promise<Redis> {
@@ -90,6 +92,25 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
         }
       };
     },
+    eventTarget() {
+      if (!events) {
+        // Channels carry no key prefix in Redis: put the store's prefix into every event type.
+        const plain = () => {
+          const redis = new Redis(options.url, { connectionName, maxRetriesPerRequest: 2 });
+          redis.on('error', (err: Error) => options.onError?.(err));
+          return redis;
+        };
+        const clients = [plain(), plain()];
+        const target = createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! });
+        events = { target: prefixedEventTarget(target, keyPrefix), clients };
+      }
+      return events.target;
+    },
+    async eventTargetReady() {
+      // Commands on one connection run in order: once this PING is answered, every SUBSCRIBE sent
+      // before it has been confirmed.
+      if (events) await events.clients[1]!.ping();
+    },
     async ping() {
       try {
         return (await client.ping()) === 'PONG';
@@ -98,8 +119,34 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
       }
     },
     async close() {
-      await Promise.allSettled([client.quit(), subscriber?.quit()]);
+      await Promise.allSettled([client.quit(), subscriber?.quit(), ...(events?.clients ?? []).map((c) => c.quit())]);
     },
+  };
+}
+
+/** An event target whose event types all carry `prefix` on the inner target (and lose it on the way out). */
+function prefixedEventTarget(inner: EventTarget, prefix: string): EventTarget {
+  const wrapped = new WeakMap<EventListenerOrEventListenerObject, EventListener>();
+  const unwrap = (listener: EventListenerOrEventListenerObject): EventListener => {
+    let fn = wrapped.get(listener);
+    if (!fn) {
+      fn = (event: Event) => {
+        const plain = new CustomEvent(event.type.slice(prefix.length), { detail: (event as CustomEvent).detail });
+        if (typeof listener === 'function') listener(plain);
+        else listener.handleEvent(plain);
+      };
+      wrapped.set(listener, fn);
+    }
+    return fn;
+  };
+  return {
+    addEventListener: (type: string, listener: EventListenerOrEventListenerObject | null) => {
+      if (listener) inner.addEventListener(prefix + type, unwrap(listener));
+    },
+    removeEventListener: (type: string, listener: EventListenerOrEventListenerObject | null) => {
+      if (listener) inner.removeEventListener(prefix + type, unwrap(listener));
+    },
+    dispatchEvent: (event: Event) => inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: (event as CustomEvent).detail })),
   };
 }
 

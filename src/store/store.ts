@@ -38,6 +38,9 @@ export interface SetOptions {
   onlyIfAbsent?: boolean;
 }
 
+/** An event target as yoga's pubsub takes it (`createPubSub({ eventTarget })`). */
+export type StoreEventTarget = EventTarget;
+
 export interface Store {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<string | null>;
@@ -53,6 +56,18 @@ export interface Store {
   publish(channel: string, message: string): Promise<void>;
   /** @returns a function that ends the subscription. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
+  /**
+   * The event target for yoga's pubsub (subscriptions): in process for the memory store; for Redis,
+   * @graphql-yoga/redis-event-target on two connections of its own, its channels namespaced like the
+   * store's keys, so an event published on one instance reaches every instance exactly once.
+   * One per store, made on first use, closed with the store.
+   */
+  eventTarget(): StoreEventTarget;
+  /**
+   * Resolves once every listener added to {@link eventTarget} so far receives what is published
+   * from now on (Redis: the subscriptions sent have been confirmed).
+   */
+  eventTargetReady(): Promise<void>;
   /** Answers true when the backend is reachable (for /healthz). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

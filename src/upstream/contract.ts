@@ -3,6 +3,7 @@
  * simulator (src/sim) read them from here, so they cannot drift apart. Each names its Cal.com source
  * (docs/calcom-contract.md).
  */
+import { createHmac } from 'node:crypto';
 
 /** `cal-api-version` per controller (docs/calcom-contract.md#api-versions). */
 export const CALCOM_API_VERSIONS = {
@@ -80,3 +81,45 @@ export const RESERVED_BY_OTHER_PATTERN = /^Someone else reserved this booking ti
  * says `Booking with uid=<uid> not found` (input.service.ts @3d4e8782 `createCancelBookingRequest`).
  */
 export const bookingNotFoundMessage = (uid: string) => `Booking with uid=${uid} was not found in the database`;
+
+/**
+ * Webhook trigger values `POST /v2/webhooks` accepts: the enum `WebhookTriggerEvents`
+ * (packages/prisma/schema.prisma @4d51873), verbatim and in the enum's order, as the `triggers` enum of
+ * `CreateWebhookInputDto` in docs/api-reference/v2/openapi.json @4d51873 lists it
+ * (apps/api/v2/src/modules/webhooks/inputs/webhook.input.ts: `@IsEnum(WebhookTriggerEvents, { each: true })`).
+ * The DTO's documented examples `BOOKING_CONFIRMED`, `BOOKING_COMPLETED`, `BOOKING_NO_SHOW`,
+ * `BOOKING_REOPENED` are not among them and fail validation (docs/calcom-contract.md#webhooks).
+ */
+export const CALCOM_WEBHOOK_TRIGGERS = [
+  'BOOKING_CREATED', 'BOOKING_PAYMENT_INITIATED', 'BOOKING_PAID', 'BOOKING_RESCHEDULED', 'BOOKING_REQUESTED',
+  'BOOKING_CANCELLED', 'BOOKING_REJECTED', 'BOOKING_NO_SHOW_UPDATED', 'FORM_SUBMITTED', 'MEETING_ENDED',
+  'MEETING_STARTED', 'RECORDING_READY', 'INSTANT_MEETING', 'RECORDING_TRANSCRIPTION_GENERATED', 'OOO_CREATED',
+  'AFTER_HOSTS_CAL_VIDEO_NO_SHOW', 'AFTER_GUESTS_CAL_VIDEO_NO_SHOW', 'FORM_SUBMITTED_NO_EVENT',
+] as const;
+export type CalcomWebhookTrigger = (typeof CALCOM_WEBHOOK_TRIGGERS)[number];
+
+/**
+ * How Cal.com delivers and signs a webhook (packages/features/webhooks/lib/sendPayload.ts @008952de
+ * `createWebhookSignature`, `_sendPayload`; packages/features/webhooks/lib/service/WebhookService.ts
+ * @e26484e4 `sendWebhookDirectly`; docs/calcom-contract.md#webhooks): a POST of
+ * `JSON.stringify({triggerEvent, createdAt, payload})` whose `X-Cal-Signature-256` header is the
+ * lowercase hex HMAC-SHA256 of the exact body with the webhook's secret as key, or the literal
+ * `no-secret-provided` when the webhook has no (or an empty) secret. No timestamp or nonce header.
+ * `X-Cal-Webhook-Version` is sent by the newer WebhookService (the webhook's `version`, default
+ * `2021-10-20`), not by the Oct-2025 sendPayload path.
+ */
+export const CALCOM_WEBHOOK_DELIVERY = {
+  signatureHeader: 'X-Cal-Signature-256',
+  versionHeader: 'X-Cal-Webhook-Version',
+  version: '2021-10-20',
+  noSecretSignature: 'no-secret-provided',
+} as const;
+
+/**
+ * The `X-Cal-Signature-256` value Cal.com sends for `body` (sendPayload.ts @008952de
+ * `createWebhookSignature`): `createHmac("sha256", secret).update(body).digest("hex")`, or
+ * `no-secret-provided` for a null or empty secret. A receiver verifies it over the raw request bytes.
+ */
+export function calcomWebhookSignature(secret: string | null | undefined, body: string | Buffer): string {
+  return secret ? createHmac('sha256', secret).update(body).digest('hex') : CALCOM_WEBHOOK_DELIVERY.noSecretSignature;
+}

@@ -25,6 +25,9 @@ type Documents = {
     "\n  query FidelityDays($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!, $duration: Int) {\n    availability(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone, duration: $duration) {\n      timeZone\n      days {\n        date\n        past\n        slots {\n          start\n          end\n          localTime\n        }\n      }\n    }\n  }\n": typeof types.FidelityDaysDocument,
     "\n  query FidelityWish($eventTypeId: Int!, $wishedStart: DateTime, $wishedLocal: String, $timeZone: TimeZone!) {\n    alternatives(eventTypeId: $eventTypeId, wishedStart: $wishedStart, wishedLocal: $wishedLocal, timeZone: $timeZone) {\n      wishInPast\n      wishedSlotAvailable\n      searchedFrom\n      searchedTo\n      alternatives {\n        slot {\n          localDate\n          localTime\n        }\n      }\n    }\n  }\n": typeof types.FidelityWishDocument,
     "\n  query FidelityEventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      seatsPerTimeSlot\n      teamId\n      hostUserIds\n    }\n  }\n": typeof types.FidelityEventTypeDocument,
+    "\n  subscription SlotsChanged($eventTypeId: Int!, $start: LocalDate, $end: LocalDate, $timeZone: TimeZone) {\n    slotsChanged(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      eventTypeId\n      reason\n      affectedDates\n      occurredAt\n    }\n  }\n": typeof types.SlotsChangedDocument,
+    "\n  subscription AvailabilityLive($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!) {\n    availabilityLive(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      days {\n        date\n        slots {\n          start\n        }\n      }\n    }\n  }\n": typeof types.AvailabilityLiveDocument,
+    "\n  query LiveDay($eventTypeId: Int!, $date: LocalDate!) {\n    availability(eventTypeId: $eventTypeId, start: $date, end: $date, timeZone: \"Europe/Berlin\") {\n      days {\n        slots {\n          start\n        }\n      }\n    }\n  }\n": typeof types.LiveDayDocument,
     "\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n": typeof types.EventTypeTitleDocument,
 };
 const documents: Documents = {
@@ -39,6 +42,9 @@ const documents: Documents = {
     "\n  query FidelityDays($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!, $duration: Int) {\n    availability(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone, duration: $duration) {\n      timeZone\n      days {\n        date\n        past\n        slots {\n          start\n          end\n          localTime\n        }\n      }\n    }\n  }\n": types.FidelityDaysDocument,
     "\n  query FidelityWish($eventTypeId: Int!, $wishedStart: DateTime, $wishedLocal: String, $timeZone: TimeZone!) {\n    alternatives(eventTypeId: $eventTypeId, wishedStart: $wishedStart, wishedLocal: $wishedLocal, timeZone: $timeZone) {\n      wishInPast\n      wishedSlotAvailable\n      searchedFrom\n      searchedTo\n      alternatives {\n        slot {\n          localDate\n          localTime\n        }\n      }\n    }\n  }\n": types.FidelityWishDocument,
     "\n  query FidelityEventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      seatsPerTimeSlot\n      teamId\n      hostUserIds\n    }\n  }\n": types.FidelityEventTypeDocument,
+    "\n  subscription SlotsChanged($eventTypeId: Int!, $start: LocalDate, $end: LocalDate, $timeZone: TimeZone) {\n    slotsChanged(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      eventTypeId\n      reason\n      affectedDates\n      occurredAt\n    }\n  }\n": types.SlotsChangedDocument,
+    "\n  subscription AvailabilityLive($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!) {\n    availabilityLive(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      days {\n        date\n        slots {\n          start\n        }\n      }\n    }\n  }\n": types.AvailabilityLiveDocument,
+    "\n  query LiveDay($eventTypeId: Int!, $date: LocalDate!) {\n    availability(eventTypeId: $eventTypeId, start: $date, end: $date, timeZone: \"Europe/Berlin\") {\n      days {\n        slots {\n          start\n        }\n      }\n    }\n  }\n": types.LiveDayDocument,
     "\n  query EventTypeTitle($id: Int!) {\n    eventType(id: $id) {\n      title\n    }\n  }\n": types.EventTypeTitleDocument,
 };
 
@@ -100,6 +106,18 @@ export function graphql(source: "\n  query FidelityWish($eventTypeId: Int!, $wis
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query FidelityEventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      seatsPerTimeSlot\n      teamId\n      hostUserIds\n    }\n  }\n"): (typeof documents)["\n  query FidelityEventType($id: Int!) {\n    eventType(id: $id) {\n      id\n      seatsPerTimeSlot\n      teamId\n      hostUserIds\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SlotsChanged($eventTypeId: Int!, $start: LocalDate, $end: LocalDate, $timeZone: TimeZone) {\n    slotsChanged(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      eventTypeId\n      reason\n      affectedDates\n      occurredAt\n    }\n  }\n"): (typeof documents)["\n  subscription SlotsChanged($eventTypeId: Int!, $start: LocalDate, $end: LocalDate, $timeZone: TimeZone) {\n    slotsChanged(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      eventTypeId\n      reason\n      affectedDates\n      occurredAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AvailabilityLive($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!) {\n    availabilityLive(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      days {\n        date\n        slots {\n          start\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription AvailabilityLive($eventTypeId: Int!, $start: LocalDate!, $end: LocalDate!, $timeZone: TimeZone!) {\n    availabilityLive(eventTypeId: $eventTypeId, start: $start, end: $end, timeZone: $timeZone) {\n      days {\n        date\n        slots {\n          start\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query LiveDay($eventTypeId: Int!, $date: LocalDate!) {\n    availability(eventTypeId: $eventTypeId, start: $date, end: $date, timeZone: \"Europe/Berlin\") {\n      days {\n        slots {\n          start\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query LiveDay($eventTypeId: Int!, $date: LocalDate!) {\n    availability(eventTypeId: $eventTypeId, start: $date, end: $date, timeZone: \"Europe/Berlin\") {\n      days {\n        slots {\n          start\n        }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -6,7 +6,7 @@ import { afterAll } from 'vitest';
 import { inject } from 'vitest';
 import { GraphQLClient } from 'graphql-request';
 import { pino, type Logger } from 'pino';
-import { startGateway, type Gateway } from '../../src/server.js';
+import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
@@ -91,6 +91,8 @@ export interface StackOptions {
   quota?: Partial<BucketLimits>;
   /** The gateway's logger (tests that read the logs). @default silent */
   log?: Logger;
+  webhooks?: GatewayOptions['webhooks'];
+  livePollMs?: number;
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
@@ -106,6 +108,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.now ? { now: options.now } : {}),
     ...(options.slotCache ? { slotCache: options.slotCache } : {}),
     ...(options.quota ? { quota: options.quota } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+    ...(options.livePollMs !== undefined ? { livePollMs: options.livePollMs } : {}),
   });
   onCleanup(() => gateway.close());
   return {

@@ -7,9 +7,10 @@
 import { bookingNotFoundMessage } from '../../upstream/contract.js';
 import { cancelBooking, createBooking, listBookings, rescheduleBooking } from '../booking-engine.js';
 import { validateBookingsQuery, validateCancelBooking, validateCreateBooking, validateRescheduleBooking } from '../booking-input.js';
-import { toBookingOutput } from '../booking-output.js';
+import { hostEmail, toBookingOutput } from '../booking-output.js';
 import { HttpFailure } from '../http.js';
-import { permissionsGuard, success, type ApiHandler } from './context.js';
+import { SIM_USER_ID } from '../webhooks.js';
+import { isAuthenticated, permissionsGuard, success, type ApiHandler } from './context.js';
 
 /** The pipes' 400: BadRequestException with the formatted message. */
 function pipe<T>(v: { ok: true; value: T } | { ok: false; message: string; details?: unknown }): T {
@@ -57,9 +58,14 @@ export const getBookings: ApiHandler = ({ state, req, url }) => {
   );
 };
 
-/** `POST /v2/bookings/{uid}/cancel` → 200 with the cancelled booking. */
-export const postCancel: ApiHandler = ({ state, params, body }) => {
-  const booking = cancelBooking(state, params.uid!, pipe(validateCancelBooking(body)));
+/**
+ * `POST /v2/bookings/{uid}/cancel` → 200 with the cancelled booking. The BOOKING_CANCELLED webhook's
+ * `cancelledBy` is the authenticated caller's email (handleCancelBooking.ts takes `cancelledBy` from its
+ * caller; what the v2 controller passes is UNCONFIRMED), none for an anonymous cancel.
+ */
+export const postCancel: ApiHandler = ({ state, req, params, body }) => {
+  const cancelledBy = isAuthenticated(req) ? hostEmail(SIM_USER_ID) : undefined;
+  const booking = cancelBooking(state, params.uid!, pipe(validateCancelBooking(body)), cancelledBy ? { cancelledBy } : {});
   return success(200, toBookingOutput(state, booking));
 };
 
