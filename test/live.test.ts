@@ -261,6 +261,34 @@ describe('two instances on one Redis', () => {
   });
 });
 
+describe('a booking made through slotgraph', () => {
+  it('is announced once: Cal.com’s webhook for it finds it applied already', async () => {
+    await fetch(`${stack.sim.apiUrl}/webhooks`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer cal_test_key', 'content-type': 'application/json' },
+      body: JSON.stringify({ subscriberUrl: `${stack.gateway.url}/webhooks/calcom`, triggers: ['BOOKING_CREATED'], secret: SECRET, active: true }),
+    });
+    await stack.admin.configure({ webhookDelayMs: 300 }); // the webhook comes well after the mutation's answer
+    const feed = stack.gateway.services.changes.subscribe(1);
+    const first = feed.next();
+    await stack.gateway.services.changes.ready();
+    const booked = await stack.post(
+      `mutation($input: CreateBookingInput!) { createBooking(input: $input) { __typename } }`,
+      { input: { eventTypeId: 1, start: SLOT, attendee: { name: 'A', email: 'a@example.com', timeZone: 'Europe/Berlin' }, idempotencyKey: randomUUID() } },
+    );
+    expect(booked.data.createBooking.__typename).toBe('Booking');
+    expect((await first).value).toMatchObject({ reason: 'booking.created' });
+    expect(await slotStarts(stack, 1)).not.toContain(SLOT); // read again (refilled) before the webhook arrives
+    const invalidated = stack.gateway.services.slotCache.stats().invalidatedBuckets;
+    const deliveries = (await (await fetch(`${stack.sim.url}/_sim/webhook-deliveries?wait=5000`)).json()) as Array<{ status: number }>;
+    expect(deliveries.map((d) => d.status)).toEqual([200]);
+    expect(stack.gateway.services.slotCache.stats().invalidatedBuckets).toBe(invalidated); // the webhook invalidated nothing
+    await stack.gateway.services.changes.publish({ eventTypeId: 1, reason: 'revalidated', days: [], ranges: [], at: 0 });
+    expect((await feed.next()).value).toMatchObject({ reason: 'revalidated', at: 0 });
+    await feed.return!();
+  });
+});
+
 describe('availabilityLive', () => {
   it('answers at once, then again after each change in the window; five subscribers cost one upstream refresh', async () => {
     const ws = wsClient(stack);

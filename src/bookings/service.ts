@@ -51,6 +51,9 @@ import {
   type CreateBookingRequest,
 } from './validation.js';
 
+/** Store key marking a booking change slotgraph made and already applied (read by the webhook receiver). */
+export const appliedBookingKey = (credentialId: string, trigger: string, uid: string) => `booking-applied:${credentialId}:${trigger}:${uid}`;
+
 export interface BookingServiceOptions {
   /** Cal.com through the quota scheduler. */
   calcom: CalcomApi;
@@ -193,6 +196,14 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     await changes.publish(...[...eventTypeIds].map((id) => ({ eventTypeId: id, reason, days: [...days].sort(), ranges, at })));
   }
 
+  /**
+   * Notes that this change is already applied (invalidated after Cal.com committed it, and
+   * announced), so Cal.com's webhook for it does not invalidate and announce it again.
+   */
+  async function markApplied(trigger: string, uid: string) {
+    await store.set(appliedBookingKey(credentialId, trigger, uid), '1', { ttlMs: 60 * 60_000 }).catch(() => false);
+  }
+
   /** The slot is taken: invalidate, publish, and answer with fresh alternatives. */
   async function slotTaken(eventTypeId: number, duration: number | undefined, startMs: number, endMs: number, zone: string, locale: string, message: string): Promise<never> {
     await changed('slot.taken', eventTypeId, [startMs, endMs]);
@@ -325,6 +336,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     const booking = locked.value;
     if (req.reservationUid) await store.del(reservationKey(req.reservationUid));
     await changed('booking.created', booking.eventTypeId || req.eventTypeId, [booking.startMs, booking.endMs]);
+    await markApplied('BOOKING_CREATED', booking.uid);
     return booking;
   }
 
@@ -356,6 +368,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
           }
         }
         await changed('booking.cancelled', cancelled.eventTypeId, [cancelled.startMs, cancelled.endMs]);
+        await markApplied('BOOKING_CANCELLED', cancelled.uid);
         return cancelled;
       });
     },
@@ -399,6 +412,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
         if (!locked) throw new SlotUnavailable('Another booking of this slot is in flight.', await alternativesFor(old.eventTypeId, undefined, startMs, zone, locale), startMs);
         const booking = locked.value;
         await changed('booking.rescheduled', old.eventTypeId, [old.startMs, old.endMs], [booking.startMs, booking.endMs]);
+        await markApplied('BOOKING_RESCHEDULED', booking.uid);
         return booking;
       });
     },

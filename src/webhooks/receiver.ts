@@ -6,7 +6,9 @@
  *    (rotation); unsigned or wrongly signed → 401, nothing else read;
  * 2. the body is parsed (zod); malformed or an unknown trigger → 400; a Cal.com trigger without
  *    effect on slots (a meeting started) → 200 "ignored";
- * 3. a delivery seen before (trigger + uid + body hash, kept 24 h) → 200 "duplicate", no effect;
+ * 3. a delivery seen before (trigger + uid + body hash, kept 24 h) → 200 "duplicate", and a change
+ *    slotgraph made itself (a booking mutation, applied and announced then) → 200 "already-applied":
+ *    no effect;
  * 4. the hosts' UTC days the booking freed or took (both times of a reschedule) are invalidated for
  *    **every event type of those hosts** and of the booking's event type, before the answer, so no
  *    read after the acknowledgement serves the old slots; one change event per event type is
@@ -16,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
+import { appliedBookingKey } from '../bookings/service.js';
 import type { ChangeFeed } from '../changes.js';
 import type { SlotCache } from '../loaders/slot-cache.js';
 import type { Logger } from '../logger.js';
@@ -107,6 +110,10 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       if (reading.kind === 'ignored') return { status: 200, body: { status: 'ignored', trigger: reading.trigger } };
       const { effect } = reading;
 
+      if (await store.get(appliedBookingKey(credentialId, effect.trigger, effect.uid))) {
+        // Made through slotgraph: invalidated after Cal.com committed it, and announced already.
+        return { status: 200, body: { status: 'already-applied' } };
+      }
       const bodyHash = createHash('sha256').update(rawBody).digest('hex');
       const seenKey = `webhook-seen:${credentialId}:${createHash('sha256').update(`${effect.trigger}\n${effect.uid}\n${bodyHash}`).digest('hex')}`;
       if (!(await store.set(seenKey, String(now()), { ttlMs: dedupeTtlMs, onlyIfAbsent: true }))) {
