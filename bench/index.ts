@@ -5,8 +5,14 @@
 import { runAlternativesScenario } from './alternatives.js';
 import { runLoaderScenario } from './loader.js';
 import { runQuotaScenario } from './quota.js';
+import { runWebhookScenario } from './webhooks.js';
 
-const scenarios: Record<string, () => Promise<void>> = { loader: runLoaderScenario, alternatives: runAlternativesScenario, quota: runQuotaScenario };
+const scenarios: Record<string, () => Promise<void>> = {
+  loader: runLoaderScenario,
+  alternatives: runAlternativesScenario,
+  quota: runQuotaScenario,
+  webhooks: runWebhookScenario,
+};
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {
   if (wanted.length > 0 && !wanted.includes(name)) continue;
