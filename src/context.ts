@@ -3,6 +3,7 @@
  * the current GraphQL request (one set per request, never shared).
  */
 import type { Logger } from './logger.js';
+import type { AuthResult } from './security/auth.js';
 import type { BookingService } from './bookings/service.js';
 import type { ChangeFeed } from './changes.js';
 import type { EventTypeDirectory } from './loaders/event-types.js';
@@ -34,12 +35,21 @@ export interface GatewayServices {
     pollMs: number;
   };
   log: Logger;
-  /** Short, non-secret id of the Cal.com credential (a hash prefix); namespaces shared state per tenant. */
+  /** Short, non-secret namespace of the tenant's shared state (tenant id and a hash of its credential). */
   credentialId: string;
+  /** The tenant these services serve. */
+  tenantId: string;
+  /** False for an event type outside the tenant's list: it is answered as unknown (NOT_FOUND). */
+  eventTypeAllowed(eventTypeId: number): boolean;
+  /** Requests answered 401 with the primary Cal.com key and retried with the secondary one. */
+  secondaryKeyFallbacks(): number;
 }
 
 export interface GatewayContext {
+  /** The services of the caller's tenant. */
   services: GatewayServices;
+  /** Who is asking (src/security/auth.ts). */
+  auth: AuthResult;
   loaders: RequestLoaders;
   /**
    * How this request's upstream calls are scheduled: its class (set from the operation type by

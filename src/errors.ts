@@ -22,6 +22,12 @@ export enum ErrorCode {
   QUOTA_EXHAUSTED = 'QUOTA_EXHAUSTED',
   /** The client went away before the upstream call was made; nothing was spent. */
   CANCELLED = 'CANCELLED',
+  /** No valid `Authorization: Bearer <token>` (HTTP 401). */
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  /** The token lacks the scope a field needs; `extensions.scope` names it (HTTP 403). */
+  FORBIDDEN = 'FORBIDDEN',
+  /** The operation exceeds a limit (size, depth, aliases, upstream cost…); `extensions.limit` names it. Nothing ran. */
+  OPERATION_LIMIT = 'OPERATION_LIMIT',
   /** A bug in slotgraph; the message is masked and the details are in the server log. */
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
@@ -36,6 +42,9 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   QUOTA_EXHAUSTED:
     'No Cal.com quota within the deadline, or Cal.com answered 429; retry after `extensions.retryAfterSeconds` seconds (`extensions.reason`: deadline | rate-limited).',
   CANCELLED: 'The client went away before the upstream call was made; no quota was spent.',
+  UNAUTHENTICATED: 'No valid `Authorization: Bearer <token>` (HTTP 401).',
+  FORBIDDEN: 'The token lacks the scope a field needs; `extensions.scope` names it (HTTP 403).',
+  OPERATION_LIMIT: 'The operation exceeds a limit (`extensions.limit`: tokens, depth, aliases, directives, upstreamCost, quotaShare); nothing ran and nothing was sent to Cal.com.',
   INTERNAL_SERVER_ERROR: 'An unexpected failure inside slotgraph (details are logged, not returned).',
 };
 

@@ -1,40 +1,58 @@
 /**
  * The gateway's HTTP side: graphql-yoga on node:http (GraphiQL and GraphQL over HTTP/SSE at
- * /graphql), graphql-ws on the same path, and GET /healthz. Transport only: the work is done by the
- * services and loaders the resolvers call.
+ * /graphql), graphql-ws on the same path, Cal.com webhooks at POST /webhooks/calcom and
+ * GET /healthz. Transport only: authentication picks the caller's tenant, whose services
+ * (src/services.ts) and loaders do the work.
  */
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
 import { GraphQLError } from 'graphql';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { closeServer, listen } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
-import { createBookingService } from './bookings/service.js';
-import { createChangeFeed } from './changes.js';
-import { createEventTypeDirectory } from './loaders/event-types.js';
-import { createWebhookReceiver, type WebhookAnswer, type WebhookReceiver } from './webhooks/receiver.js';
-import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
-import { createQuotaScheduler, type CallOptions, type SchedulerOptions } from './quota/scheduler.js';
-import { DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
-import { useRequestPriority } from './schema/use-request-priority.js';
-import { createScheduledCalcom } from './upstream/scheduled-calcom.js';
+import type { SlotCacheTuning } from './loaders/slot-cache.js';
 import type { Logger } from './logger.js';
+import type { CallOptions, SchedulerOptions } from './quota/scheduler.js';
+import { bucketShape, DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
 import { schema } from './schema/index.js';
 import { useInputErrorCodes } from './schema/use-input-error-codes.js';
+import { useRequestPriority } from './schema/use-request-priority.js';
+import { checkScopes, createAuthenticator, unauthenticated, type AuthResult, type Authentication } from './security/auth.js';
+import { browserPlugins, corsFor, originAllowed, type BrowserOptions } from './security/browser.js';
+import { armorPlugins, DEFAULT_OPERATION_LIMITS, useUpstreamCostLimit, type OperationLimits } from './security/limits.js';
+import type { Scope, TenantConfig } from './security/tenants.js';
+import { createTenantServices, type TenantServices } from './services.js';
 import type { Store } from './store/store.js';
-import { createCalcomClient, type CalcomClientOptions } from './upstream/calcom-client.js';
+import { redactUrl } from './store/index.js';
+import type { CalcomClientOptions } from './upstream/calcom-client.js';
+import type { WebhookAnswer } from './webhooks/receiver.js';
+import { verifyCalcomSignature, SIGNATURE_HEADER } from './webhooks/verify.js';
+
+export { credentialIdOf, tenantNamespace } from './services.js';
 
 export interface GatewayOptions {
   /** Interface to bind. @default "127.0.0.1" */
   host?: string;
   /** TCP port; 0 picks a free one. @default 4000 */
   port?: number;
+  /**
+   * The one tenant's Cal.com credential when `tenants` is not given (it then becomes tenant
+   * `default`, with `webhooks.secrets` and `quota`). `timeoutMs` applies to every tenant.
+   */
   calcom: CalcomClientOptions;
+  /** Tenants (src/security/tenants.ts); the first also serves anonymous callers. @default one, from `calcom` */
+  tenants?: TenantConfig[];
+  /**
+   * Callers without a token. @default allowed with `availability:read` and `bookings:write` (a
+   * library default for tests and the embedded demo: `npm start` decides from the environment).
+   */
+  auth?: { allowAnonymous?: boolean; anonymousScopes?: Scope[] };
   /** `simulator` when the upstream is the embedded simulator; shown on /healthz. @default "calcom" */
   upstreamKind?: 'calcom' | 'simulator';
   store: Store;
@@ -53,8 +71,8 @@ export interface GatewayOptions {
   scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues'>;
   /** Cal.com webhooks at `POST /webhooks/calcom` (docs/subscriptions.md). */
   webhooks?: {
-    /** Accepted signing secrets (rotation: several); none = every delivery refused. */
-    secrets: readonly string[];
+    /** Accepted signing secrets of the one tenant built from `calcom` (rotation: several); none = every delivery refused. */
+    secrets?: readonly string[];
     /** Largest body accepted, bytes. @default 262144 */
     maxBodyBytes?: number;
     /** Delay of the background revalidation after a webhook (ms); null = none. @default 10000 */
@@ -62,12 +80,22 @@ export interface GatewayOptions {
   };
   /** `availabilityLive` re-polls this often (ms, priority background); 0 = never. @default 60000 */
   livePollMs?: number;
+  /** Operation limits; see {@link DEFAULT_OPERATION_LIMITS}. */
+  limits?: Partial<OperationLimits>;
+  /** CORS, GraphiQL, introspection, field suggestions. @default no CORS; the rest on */
+  browser?: Partial<BrowserOptions>;
+  /** Largest GraphQL request body, bytes; larger gets 413. @default 262144 */
+  maxBodyBytes?: number;
+  /** Persisted operations by hash (`{"<sha256>": "query …"}`); tenants with `persistedOperationsOnly` may run only these. */
+  persistedOperations?: Record<string, string>;
 }
 
 /** The path Cal.com delivers webhooks to. */
 export const WEBHOOK_PATH = '/webhooks/calcom';
 /** Largest webhook body accepted by default (bytes); Cal.com's booking payloads are a few KiB. */
 export const DEFAULT_WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+/** Largest GraphQL request body accepted by default (bytes). */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
 export interface Gateway {
   /** `http://host:port` */
@@ -76,89 +104,141 @@ export interface Gateway {
   graphqlUrl: string;
   /** `ws://host:port/graphql` (graphql-ws) */
   wsUrl: string;
+  /** The first tenant's services (the only one's, without a tenants file). */
   services: GatewayServices;
-  /** The Cal.com webhook receiver behind `POST /webhooks/calcom`. */
-  webhooks: WebhookReceiver;
+  /** Every tenant's services, by tenant id. */
+  tenants: Map<string, TenantServices>;
+  /** The first tenant's webhook receiver (behind `POST /webhooks/calcom`). */
+  webhooks: TenantServices['webhooks'];
   httpServer: Server;
-  /** Stops accepting, closes sockets and the upstream client. The store is the caller's to close. */
+  /** Stops accepting, closes sockets and the upstream clients. The store is the caller's to close. */
   close(): Promise<void>;
 }
 
-/** A short, non-secret id for a credential (first 12 hex digits of its SHA-256). */
-export function credentialIdOf(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('hex').slice(0, 12);
+/** The context yoga builds from: the request, and for graphql-ws the authentication of its connection. */
+interface ServerContext {
+  request?: Request;
+  auth?: AuthResult;
 }
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+};
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, store } = options;
-  const client = createCalcomClient(options.calcom);
-  const credentialId = credentialIdOf(options.calcom.apiKey);
-  const scheduler = createQuotaScheduler({
-    store,
-    credentialId,
-    limits: { ...DEFAULT_BUCKET_LIMITS, ...options.quota },
-    log: log.child({ component: 'quota' }),
-    ...(options.now ? { now: options.now } : {}),
-    ...options.scheduler,
-  });
-  const calcom = createScheduledCalcom(client, scheduler);
-  const eventTypes = createEventTypeDirectory({ store, calcom, credentialId, log: log.child({ component: 'event-types' }) });
   const now = options.now ?? Date.now;
-  const slotCache = createSlotCache({
-    store,
-    calcom,
-    credentialId,
-    eventTypes,
-    log: log.child({ component: 'slot-cache' }),
-    now,
-    ...(options.slotCache ? { tuning: options.slotCache } : {}),
+  const tenantConfigs: TenantConfig[] = options.tenants ?? [
+    {
+      id: 'default',
+      calcom: options.calcom,
+      ...(options.quota ? { quota: options.quota } : {}),
+      webhookSecrets: [...(options.webhooks?.secrets ?? [])],
+      clients: [],
+    },
+  ];
+  const tenants = new Map<string, TenantServices>();
+  for (const tenant of tenantConfigs) {
+    tenants.set(
+      tenant.id,
+      createTenantServices(tenant, {
+        store,
+        log,
+        now,
+        ...(options.calcom.timeoutMs !== undefined ? { timeoutMs: options.calcom.timeoutMs } : {}),
+        ...(options.slotCache ? { slotCache: options.slotCache } : {}),
+        ...(options.quota ? { quota: options.quota } : {}),
+        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        ...(options.webhooks ? { webhooks: options.webhooks } : {}),
+        ...(options.livePollMs !== undefined ? { livePollMs: options.livePollMs } : {}),
+      }),
+    );
+  }
+  const first = tenants.get(tenantConfigs[0]!.id)!;
+  const authenticator = createAuthenticator({
+    tenants: tenantConfigs,
+    allowAnonymous: options.auth?.allowAnonymous ?? true,
+    ...(options.auth?.anonymousScopes ? { anonymousScopes: options.auth.anonymousScopes } : {}),
   });
-  const changes = createChangeFeed(store, credentialId);
-  const bookings = createBookingService({ calcom, store, slotCache, eventTypes, changes, credentialId, log: log.child({ component: 'bookings' }), now });
-  const services: GatewayServices = {
-    calcom,
-    scheduler,
-    store,
-    log,
-    credentialId,
-    eventTypes,
-    now,
-    slotCache,
-    bookings,
-    changes,
-    live: { pollMs: options.livePollMs ?? 60_000 },
-  };
-  const webhooks = createWebhookReceiver({
-    secrets: options.webhooks?.secrets ?? [],
-    store,
-    slotCache,
-    changes,
-    credentialId,
-    log: log.child({ component: 'webhooks' }),
-    now,
-    ...(options.webhooks?.revalidateDelayMs !== undefined ? { revalidateDelayMs: options.webhooks.revalidateDelayMs } : {}),
-  });
+  const limits: OperationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.limits };
+  const browser: BrowserOptions = { corsOrigins: [], graphiql: true, introspection: true, fieldSuggestions: true, ...options.browser };
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxWebhookBytes = options.webhooks?.maxBodyBytes ?? DEFAULT_WEBHOOK_MAX_BODY_BYTES;
   const loaderOptions = { batchWindowMs: options.batchWindowMs ?? 0 };
   const yogaLog = log.child({ component: 'yoga' });
+  /** HTTP requests' authentication, made once per request in `useAuthentication`. */
+  const requestAuth = new WeakMap<Request, AuthResult>();
+  const burst = new Map(tenantConfigs.map((t) => [t.id, bucketShape({ ...DEFAULT_BUCKET_LIMITS, ...options.quota, ...t.quota }).capacity]));
+  const persistedOnly = new Set(tenantConfigs.filter((t) => t.persistedOperationsOnly).map((t) => t.id));
 
-  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+  /** Refuses an HTTP GraphQL request without a valid token (401), before anything is parsed. */
+  const useAuthentication: Plugin = {
+    onRequest({ request, endResponse, fetchAPI }) {
+      // GraphiQL's page itself needs no token (its requests carry the header the user sets).
+      if (request.method === 'GET' && request.headers.get('accept')?.includes('text/html')) return;
+      const result: Authentication = authenticator.authenticate(request.headers.get('authorization'));
+      if (!result.ok) {
+        const error = unauthenticated(result.reason);
+        endResponse(
+          new fetchAPI.Response(JSON.stringify({ errors: [{ message: error.message, extensions: { code: ErrorCode.UNAUTHENTICATED } }] }), {
+            status: 401,
+            headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' },
+          }),
+        );
+        return;
+      }
+      requestAuth.set(request, result.auth);
+    },
+  };
+  /** Refuses, before execution, a root field the caller's scopes do not cover (FORBIDDEN). */
+  const useScopes: Plugin<GatewayContext> = {
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = checkScopes(args.contextValue.auth, args.document, args.operationName);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = checkScopes(args.contextValue.auth, args.document, args.operationName);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+
+  const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    cors: corsFor(browser.corsOrigins),
     // The bundled GraphiQL: the page loads nothing from a CDN, so it works offline too.
     renderGraphiQL,
-    graphiql: {
-      title: 'slotgraph',
-      subscriptionsProtocol: 'WS',
-      ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}),
-    },
-    plugins: [useInputErrorCodes(), useRequestPriority()],
+    graphiql: browser.graphiql
+      ? { title: 'slotgraph', subscriptionsProtocol: 'WS', ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}) }
+      : false,
+    plugins: [
+      useAuthentication,
+      ...browserPlugins(browser),
+      ...(options.persistedOperations || persistedOnly.size > 0
+        ? [
+            usePersistedOperations({
+              getPersistedOperation: (hash: string) => options.persistedOperations?.[hash] ?? null,
+              // Other callers may still send full documents; a tenant declared persisted-only may not.
+              allowArbitraryOperations: (request: Request) => !persistedOnly.has(requestAuth.get(request)?.tenantId ?? ''),
+            }),
+          ]
+        : []),
+      ...armorPlugins(limits),
+      useInputErrorCodes(),
+      useScopes,
+      useUpstreamCostLimit<GatewayContext>(limits, (context) => burst.get(context.auth.tenantId) ?? 1),
+      useRequestPriority(),
+    ],
     // HTTP and SSE requests carry a Request; graphql-ws operations get one made in onSubscribe below,
     // so both have the client's headers (x-slotgraph-priority) and a signal that fires when it goes.
-    context: ({ request }: { request?: Request }): GatewayContext => {
+    context: ({ request, auth }): GatewayContext => {
+      const who = auth ?? (request ? requestAuth.get(request) : undefined);
+      if (!who) throw unauthenticated('no authentication for this operation');
+      const services = tenants.get(who.tenantId)!.services;
       const call: CallOptions = { priority: 'interactive', ...(request?.signal ? { signal: request.signal } : {}) };
-      return { services, call, loaders: createRequestLoaders(services, loaderOptions, call) };
+      return { services, auth: who, call, loaders: createRequestLoaders(services, loaderOptions, call) };
     },
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -183,35 +263,62 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const httpServer = createServer(async (req, res) => {
     if (req.url === WEBHOOK_PATH || req.url?.startsWith(`${WEBHOOK_PATH}?`)) {
-      const answer = await receiveWebhook(req, maxWebhookBytes, webhooks).catch((err: unknown) => {
+      const answer = await receiveWebhook(req, maxWebhookBytes, [...tenants.values()]).catch((err: unknown) => {
         log.error({ err }, 'webhook handling failed');
         return { status: 500, body: { error: 'internal error' } };
       });
-      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify(answer.body));
-      return;
+      return json(res, answer.status, answer.body);
     }
     if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
       const storeOk = await store.ping();
-      const body = JSON.stringify({
+      return json(res, storeOk ? 200 : 503, {
         status: storeOk ? 'ok' : 'degraded',
-        upstream: { kind: options.upstreamKind ?? 'calcom', url: options.calcom.apiUrl },
+        // Userinfo in a configured URL never leaves the process.
+        upstream: { kind: options.upstreamKind ?? 'calcom', url: redactUrl(options.calcom.apiUrl, { dropUserinfo: true }) },
         store: { kind: store.kind, ok: storeOk },
       });
-      res.writeHead(storeOk ? 200 : 503, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(body);
-      return;
+    }
+    if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
+      // The body is read here, capped, before GraphQL parses anything.
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > maxBodyBytes) {
+        req.resume();
+        return json(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: ErrorCode.OPERATION_LIMIT, limit: 'bodySize' } }] });
+      }
+      if (req.headers['content-length'] === undefined) {
+        const body = await readCapped(req, maxBodyBytes);
+        if (body === null) {
+          return json(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: ErrorCode.OPERATION_LIMIT, limit: 'bodySize' } }] });
+        }
+        const replay = Object.assign(Readable.from([body]), { headers: { ...req.headers, 'content-length': String(body.length) }, method: req.method, url: req.url, socket: req.socket });
+        return yoga(replay as unknown as IncomingMessage, res);
+      }
     }
     return yoga(req, res);
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: yoga.graphqlEndpoint,
+    // Browsers do not apply CORS to WebSockets: an Origin outside the list is refused at the upgrade.
+    verifyClient: (info: { origin?: string }) => originAllowed(info.origin, browser.corsOrigins),
+  });
   /** One abort controller per graphql-ws operation, fired when it completes or its socket closes. */
   const wsOperations = new WeakMap<object, Map<string, AbortController>>();
+  /** Each graphql-ws connection's authentication, made once in `connection_init`. */
+  const wsAuth = new WeakMap<object, AuthResult>();
   const wsDisposable = useServer(
     {
       execute: (args: any) => args.rootValue.execute(args),
       subscribe: (args: any) => args.rootValue.subscribe(args),
+      onConnect: (ctx) => {
+        const params = ctx.connectionParams as { authorization?: unknown } | undefined;
+        const header = typeof params?.authorization === 'string' ? params.authorization : ctx.extra.request.headers.authorization;
+        const result = authenticator.authenticate(header);
+        if (!result.ok) return false; // graphql-ws closes with 4403 Forbidden
+        wsAuth.set(ctx.extra.socket, result.auth);
+        return true;
+      },
       onSubscribe: async (ctx, id, params) => {
         const socket = ctx.extra.socket;
         let operations = wsOperations.get(socket);
@@ -238,6 +345,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           socket,
           params,
           request,
+          auth: wsAuth.get(socket),
         });
         const args = {
           schema: enveloped,
@@ -266,41 +374,49 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `ws://${hostPort}/graphql`,
-    services,
-    webhooks,
+    services: first.services,
+    tenants,
+    webhooks: first.webhooks,
     httpServer,
     async close() {
       await wsDisposable.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await closeServer(httpServer);
       await yoga.dispose();
-      await webhooks.close();
-      await services.slotCache.close();
-      await bookings.close();
-      scheduler.close(); // fails what is still queued, so background event-type lookups end now
-      await eventTypes.settled();
-      client.close();
+      for (const tenant of tenants.values()) await tenant.close();
     },
   };
 }
 
-/** Reads a webhook delivery's raw body (refusing more than `maxBytes`) and hands it to the receiver. */
-async function receiveWebhook(req: IncomingMessage, maxBytes: number, receiver: WebhookReceiver): Promise<WebhookAnswer> {
-  if (req.method !== 'POST') return { status: 405, body: { error: 'Cal.com delivers webhooks with POST' } };
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) {
-    req.resume();
-    return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
-  }
+/** The body, or null when it is larger than `maxBytes` (the rest is drained). */
+async function readCapped(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
       req.resume();
-      return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+      return null;
     }
     chunks.push(chunk as Buffer);
   }
-  return receiver.handle(Buffer.concat(chunks), req.headers);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads a webhook delivery's raw body (refusing more than `maxBytes`) and hands it to the receiver
+ * of the tenant whose secret signed it (401 when none did).
+ */
+async function receiveWebhook(req: IncomingMessage, maxBytes: number, tenants: TenantServices[]): Promise<WebhookAnswer> {
+  if (req.method !== 'POST') return { status: 405, body: { error: 'Cal.com delivers webhooks with POST' } };
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+    req.resume();
+    return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+  }
+  const body = await readCapped(req, maxBytes);
+  if (body === null) return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+  const signature = req.headers[SIGNATURE_HEADER];
+  const header = Array.isArray(signature) ? signature[0] : signature;
+  const tenant = tenants.find((t) => verifyCalcomSignature(body, header, t.tenant.webhookSecrets)) ?? tenants[0]!;
+  return tenant.webhooks.handle(body, req.headers);
 }

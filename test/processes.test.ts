@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { credentialIdOf } from '../src/server.js';
+import { tenantNamespace } from '../src/server.js';
 import { createRedisStore } from '../src/store/index.js';
 import { onCleanup, simAdmin, startSimulator, startStack } from './support/stack.js';
 
@@ -70,7 +70,7 @@ describe('two gateway processes on one Redis', () => {
     expect(bodies.map((b) => b.errors?.[0]?.extensions?.code)).toEqual(Array(60).fill('NOT_FOUND'));
     expect(await admin.stats()).toMatchObject({ total: 60, rateLimited: 0 });
     // Both took their tokens from the one bucket in Redis: it counted all 60 admissions.
-    const bucket = await store.get(`quota:${credentialIdOf(apiKey)}`);
+    const bucket = await store.get(`quota:${tenantNamespace({ id: 'default', calcom: { apiKey } })}`);
     expect(bucket?.split('|')[3]).toBe('60');
   });
 });

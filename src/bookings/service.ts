@@ -70,6 +70,8 @@ export interface BookingServiceOptions {
   lockTtlMs?: number;
   /** How long a seated booking waits for the slot's lock (ms). @default 10000 */
   seatLockWaitMs?: number;
+  /** False for an event type outside the tenant's list: treated as one Cal.com does not know. @default all allowed */
+  eventTypeAllowed?: (eventTypeId: number) => boolean;
 }
 
 /** What a mutation returns for a booking: Cal.com's booking. */
@@ -104,6 +106,11 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
   const { calcom, store, slotCache, eventTypes, changes, credentialId, log } = options;
   const now = options.now ?? Date.now;
   const lockTtlMs = options.lockTtlMs ?? 60_000;
+  const allowed = options.eventTypeAllowed ?? (() => true);
+  /** An event type outside the tenant's list is answered exactly as one Cal.com does not know. */
+  const checkAllowed = (eventTypeId: number) => {
+    if (!allowed(eventTypeId)) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
+  };
   const seatLockWaitMs = options.seatLockWaitMs ?? 10_000;
   const idempotency = createIdempotency({ store, credentialId, log, now });
   const reservationKey = (uid: string) => `reservation:${credentialId}:${uid}`;
@@ -251,6 +258,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
   const localeOf = (language: string | null | undefined) => supportedLocale(language ?? 'en') ?? 'en';
 
   async function create(req: CreateBookingRequest, prior: Prior, call: CallOptions): Promise<Booking> {
+    checkAllowed(req.eventTypeId);
     const startMs = req.start.getTime();
     const zone = canonicalZone(req.attendee.timeZone);
     const locale = localeOf(req.attendee.language);
@@ -349,9 +357,10 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     async cancelBooking(input, call = {}) {
       const req = validate(cancelBookingSchema, input);
       return idempotency.run(req.idempotencyKey, fingerprint('cancelBooking', req), async (prior) => {
-        if (prior === 'unknown') {
+        // With an event type list, a booking outside it (another tenant's) is answered as unknown.
+        if (prior === 'unknown' || options.eventTypeAllowed) {
           const current = await service.getBooking(req.uid, call);
-          if (current.status === 'cancelled') return current;
+          if (prior === 'unknown' && current.status === 'cancelled') return current;
         }
         let cancelled: UpstreamBooking;
         try {
@@ -420,6 +429,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     async reserveSlot(input, call = {}) {
       const req = validate(reserveSlotSchema, input);
       return idempotency.run(req.idempotencyKey, fingerprint('reserveSlot', req), async () => {
+        checkAllowed(req.eventTypeId);
         const startMs = req.start.getTime();
         const zone = canonicalZone(req.timeZone ?? 'UTC');
         const locale = localeOf(req.locale);
@@ -465,12 +475,15 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     },
 
     async getBooking(uid, call = {}) {
+      let booking: UpstreamBooking;
       try {
-        return await calcom.getBooking(uid, readCall(call));
+        booking = await calcom.getBooking(uid, readCall(call));
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 404) throw new BookingNotFound(uid);
         throw transient(err, false);
       }
+      if (!allowed(booking.eventTypeId)) throw new BookingNotFound(uid);
+      return booking;
     },
 
     close: () => idempotency.close(),

@@ -150,12 +150,17 @@ function prefixedEventTarget(inner: EventTarget, prefix: string): EventTarget {
   };
 }
 
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
+/** The URL without its password (or, with `dropUserinfo`, without user and password), for messages. */
+export function redactUrl(url: string, options: { dropUserinfo?: boolean } = {}): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    if (options.dropUserinfo) {
+      parsed.username = '';
+      parsed.password = '';
+    } else if (parsed.password) {
+      parsed.password = '***';
+    }
+    return parsed.toString().replace(/\/$/, '');
   } catch {
     return '(unparseable URL)';
   }

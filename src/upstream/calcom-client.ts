@@ -39,6 +39,8 @@ export interface CalcomClient {
   reserveSlot(body: reservations.ReserveSlotBody, options?: RequestOptions): Result<reservations.UpstreamReservation>;
   getReservation(uid: string, options?: RequestOptions): Result<reservations.UpstreamReservation | null>;
   releaseReservation(uid: string, options?: RequestOptions): Result<void>;
+  /** Requests answered 401 with the primary key and retried with the secondary one, since start. */
+  secondaryKeyFallbacks(): number;
   /** Frees keep-alive sockets. */
   close(): void;
 }
@@ -56,6 +58,7 @@ export function createCalcomClient(options: CalcomClientOptions): CalcomClient {
     reserveSlot: (body, o) => reservations.reserveSlot(http, body, o),
     getReservation: (uid, o) => reservations.getReservation(http, uid, o),
     releaseReservation: (uid, o) => reservations.releaseReservation(http, uid, o),
+    secondaryKeyFallbacks: () => http.secondaryKeyFallbacks(),
     close: () => http.close(),
   };
 }

@@ -17,6 +17,11 @@ export interface HttpOptions {
   apiUrl: string;
   /** Sent as `Authorization: Bearer <apiKey>` on every request; never logged. */
   apiKey: string;
+  /**
+   * Tried once when Cal.com answers 401 to `apiKey` (a key rotation in progress: the old key
+   * revoked before every instance has the new one); counted. Never logged.
+   */
+  secondaryApiKey?: string;
   /** Whole-request timeout in ms (connect timeout is the smaller of this and 2000 ms). @default 5000 */
   timeoutMs?: number;
 }
@@ -45,6 +50,8 @@ export interface CallSpec<T> {
 
 export interface Http {
   call<T>(spec: CallSpec<T>, options?: RequestOptions): Promise<{ data: T; rateLimit: RateLimitInfo }>;
+  /** Requests answered 401 with the primary key and retried with the secondary one, since start. */
+  secondaryKeyFallbacks(): number;
   /** Frees keep-alive sockets. */
   close(): void;
 }
@@ -65,18 +72,27 @@ export function createHttp(options: HttpOptions): Http {
     agent: agents,
   });
 
+  let fallbacks = 0;
   return {
+    secondaryKeyFallbacks: () => fallbacks,
     async call<T>(spec: CallSpec<T>, callOptions: RequestOptions = {}) {
       const { endpoint } = spec;
-      let response: Response<string>;
-      try {
-        response = await http(spec.path, {
+      const send = (apiKey?: string) =>
+        http(spec.path, {
           method: spec.method,
-          headers: spec.version ? { 'cal-api-version': spec.version } : {},
+          headers: { ...(spec.version ? { 'cal-api-version': spec.version } : {}), ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
           ...(spec.searchParams ? { searchParams: spec.searchParams } : {}),
           ...(spec.body !== undefined ? { json: spec.body } : {}),
           ...(callOptions.signal ? { signal: callOptions.signal } : {}),
         });
+      let response: Response<string>;
+      try {
+        response = await send();
+        if (response.statusCode === 401 && options.secondaryApiKey) {
+          // Cal.com's 401 comes from its throttler guard, before the request is processed: resending is safe.
+          fallbacks += 1;
+          response = await send(options.secondaryApiKey);
+        }
       } catch (err) {
         const code = err instanceof RequestError ? err.code : (err as Error)?.name === 'AbortError' ? 'ABORTED' : 'ERR_UNKNOWN';
         throw new UpstreamError({ endpoint, status: 0, calcomCode: code, message: `${endpoint}: ${code}`, rateLimit: {}, cause: err });

@@ -93,6 +93,10 @@ export interface StackOptions {
   log?: Logger;
   webhooks?: GatewayOptions['webhooks'];
   livePollMs?: number;
+  auth?: GatewayOptions['auth'];
+  tenants?: GatewayOptions['tenants'];
+  limits?: GatewayOptions['limits'];
+  browser?: GatewayOptions['browser'];
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
@@ -105,6 +109,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     upstreamKind: 'simulator',
     store,
     log: options.log ?? quietLog,
+    // Tests call without tokens unless they test authentication: anonymous callers may do everything.
+    auth: options.auth ?? { allowAnonymous: true, anonymousScopes: ['availability:read', 'bookings:write', 'admin'] },
+    ...(options.tenants ? { tenants: options.tenants } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.browser ? { browser: options.browser } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.slotCache ? { slotCache: options.slotCache } : {}),
     ...(options.quota ? { quota: options.quota } : {}),
