@@ -3,9 +3,13 @@
  * Values are validated with zod at start-up; a bad value stops the process with a message that
  * names the variable (see {@link ConfigError}).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SlotCacheTuning } from './loaders/slot-cache.js';
 import type { BucketLimits } from './quota/token-bucket.js';
+import type { BrowserOptions } from './security/browser.js';
+import type { OperationLimits } from './security/limits.js';
+import { loadTenantsFile, parseTokensEnv, type ClientConfig, type TenantConfig } from './security/tenants.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -65,6 +69,32 @@ const envSchema = z.object({
   WEBHOOK_REVALIDATE_DELAY_MS: z.coerce.number().int().min(-1).default(10_000),
   /** How often `availabilityLive` re-polls Cal.com, ms; 0 disables. */
   AVAILABILITY_LIVE_POLL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Tenants file (YAML or JSON); unset: one tenant from this environment. */
+  SLOTGRAPH_CONFIG: optional(z.string().min(1)),
+  /** Client tokens of the environment's tenant: `<sha256>@<scope>+<scope>,…`. */
+  SLOTGRAPH_TOKENS: optional(z.string()),
+  /** Serve callers without a token (always on with the embedded simulator). */
+  SLOTGRAPH_ALLOW_ANONYMOUS: optional(z.enum(['true', 'false'])),
+  /** The Cal.com key tried when the primary one is answered 401 (a rotation). Never logged. */
+  CALCOM_API_KEY_SECONDARY: optional(z.string().min(8, 'looks truncated (fewer than 8 characters)')),
+  /** Browser origins allowed (CORS, WebSocket Origin), comma-separated; `*` for any. */
+  CORS_ORIGINS: optional(z.string()),
+  NODE_ENV: optional(z.string()),
+  /** GraphiQL at /graphql: `true`/`false`; default on, off under NODE_ENV=production. */
+  GRAPHIQL: optional(z.enum(['true', 'false'])),
+  /** Introspection: `true`/`false`; default on, off under NODE_ENV=production. */
+  INTROSPECTION: optional(z.enum(['true', 'false'])),
+  /** Largest GraphQL request body, bytes. */
+  MAX_REQUEST_BODY_BYTES: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+  /** Operation limits. */
+  LIMIT_MAX_TOKENS: z.coerce.number().int().min(50).default(4000),
+  LIMIT_MAX_DEPTH: z.coerce.number().int().min(3).default(10),
+  LIMIT_MAX_ALIASES: z.coerce.number().int().min(1).default(30),
+  LIMIT_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  LIMIT_MAX_UPSTREAM_CALLS: z.coerce.number().int().min(1).default(12),
+  LIMIT_MAX_QUOTA_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
+  /** Persisted operations file: JSON `{"<sha256>": "query …"}`. */
+  PERSISTED_OPERATIONS_FILE: optional(z.string().min(1)),
 }).superRefine((e, ctx) => {
   if (e.SLOT_MAX_AGE_MS < e.SLOT_FRESH_TTL_MS) {
     ctx.addIssue({ code: 'custom', path: ['SLOT_MAX_AGE_MS'], message: `must be at least SLOT_FRESH_TTL_MS (${e.SLOT_FRESH_TTL_MS})` });
@@ -94,6 +124,17 @@ export interface AppConfig {
   /** Webhook secrets (empty: none configured), body cap and revalidation delay (null: none). */
   webhooks: { secrets: string[]; maxBodyBytes: number; revalidateDelayMs: number | null };
   livePollMs: number;
+  /** Tenants from SLOTGRAPH_CONFIG, or undefined: one tenant from the environment. */
+  tenants: TenantConfig[] | undefined;
+  /** Client tokens of the environment's tenant (SLOTGRAPH_TOKENS). */
+  clients: ClientConfig[];
+  /** SLOTGRAPH_ALLOW_ANONYMOUS=true. */
+  allowAnonymous: boolean;
+  secondaryApiKey: string | undefined;
+  browser: BrowserOptions;
+  maxBodyBytes: number;
+  limits: OperationLimits;
+  persistedOperations: Record<string, string> | undefined;
 }
 
 /** A configuration problem; `message` names every bad variable, one per line. */
@@ -113,6 +154,7 @@ function parseEnv(env: NodeJS.ProcessEnv) {
 /** Reads and validates the gateway's environment. @throws ConfigError naming the bad variable(s). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = parseEnv(env);
+  const production = e.NODE_ENV === 'production';
   return {
     port: e.PORT,
     host: e.HOST,
@@ -146,6 +188,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       revalidateDelayMs: e.WEBHOOK_REVALIDATE_DELAY_MS < 0 ? null : e.WEBHOOK_REVALIDATE_DELAY_MS,
     },
     livePollMs: e.AVAILABILITY_LIVE_POLL_MS,
+    tenants: e.SLOTGRAPH_CONFIG ? loadTenantsFile(e.SLOTGRAPH_CONFIG) : undefined,
+    clients: tokens(e.SLOTGRAPH_TOKENS),
+    allowAnonymous: e.SLOTGRAPH_ALLOW_ANONYMOUS === 'true',
+    secondaryApiKey: e.CALCOM_API_KEY_SECONDARY,
+    browser: {
+      corsOrigins: (e.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : !production,
+      introspection: e.INTROSPECTION ? e.INTROSPECTION === 'true' : !production,
+      fieldSuggestions: !production,
+    },
+    maxBodyBytes: e.MAX_REQUEST_BODY_BYTES,
+    limits: {
+      maxTokens: e.LIMIT_MAX_TOKENS,
+      maxDepth: e.LIMIT_MAX_DEPTH,
+      maxAliases: e.LIMIT_MAX_ALIASES,
+      maxDirectives: e.LIMIT_MAX_DIRECTIVES,
+      maxUpstreamCalls: e.LIMIT_MAX_UPSTREAM_CALLS,
+      maxQuotaShare: e.LIMIT_MAX_QUOTA_SHARE,
+    },
+    persistedOperations: e.PERSISTED_OPERATIONS_FILE ? loadPersistedOperations(e.PERSISTED_OPERATIONS_FILE) : undefined,
   };
 }
 
@@ -153,4 +215,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function loadSimulatorConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(env);
   return { port: e.SIM_PORT ?? 5555, host: e.HOST, logLevel: e.LOG_LEVEL };
+}
+
+/** SLOTGRAPH_TOKENS, with problems as a ConfigError naming the variable. */
+function tokens(value: string | undefined): ClientConfig[] {
+  try {
+    return parseTokensEnv(value);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  SLOTGRAPH_TOKENS: ${(err as Error).message}`);
+  }
+}
+
+/** A persisted operations file: a JSON object of hashes to documents. */
+function loadPersistedOperations(path: string): Record<string, string> {
+  try {
+    const parsed = z.record(z.string().min(1), z.string().min(1)).parse(JSON.parse(readFileSync(path, 'utf8')));
+    return parsed;
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  PERSISTED_OPERATIONS_FILE: ${path}: ${err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message}`);
+  }
 }

@@ -8,6 +8,7 @@ import { DateTime } from 'luxon';
 import type { Logger } from './logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { hashToken, TenantConfigError, type TenantConfig } from './security/tenants.js';
 import { startGateway, WEBHOOK_PATH } from './server.js';
 import { DEMO } from './sim/demo.js';
 import { startCalcomSimulator, type CalcomSimulator } from './sim/server.js';
@@ -59,7 +60,7 @@ async function main() {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   let sim: CalcomSimulator | undefined;
-  let calcom = config.calcom;
+  let calcom = config.calcom ?? (config.tenants ? { ...config.tenants[0]!.calcom, timeoutMs: config.timeoutMs } : undefined);
   if (!calcom) {
     sim = await startCalcomSimulator({ host: '127.0.0.1', port: config.simPort ?? 0 });
     calcom = { apiUrl: sim.apiUrl, apiKey: EMBEDDED_SIM_API_KEY, timeoutMs: config.timeoutMs };
@@ -68,8 +69,10 @@ async function main() {
       `using the embedded Cal.com simulator at ${sim.apiUrl}; set CALCOM_API_KEY to use Cal.com`,
     );
     if (config.ignoredApiUrl) log.warn(`CALCOM_API_URL (${config.ignoredApiUrl}) is ignored because CALCOM_API_KEY is not set`);
+  } else if (config.tenants) {
+    log.info({ tenants: config.tenants.map((t) => t.id) }, `tenants from SLOTGRAPH_CONFIG, using Cal.com at ${config.tenants.map((t) => redactUrl(t.calcom.apiUrl, { dropUserinfo: true })).join(', ')}`);
   } else {
-    log.info(`using Cal.com at ${calcom.apiUrl}`);
+    log.info(`using Cal.com at ${redactUrl(calcom.apiUrl, { dropUserinfo: true })}`);
   }
 
   const store = await createStore({
@@ -83,10 +86,24 @@ async function main() {
   );
 
   // Embedded mode: the gateway registers its own webhook at the simulator, so live updates work out
-  // of the box; its secret is made here and lives only in this process.
+  // of the box; its secret is made here and lives only in this process. Anonymous callers are
+  // served (it is a demo), and a demo token with every scope is made for trying authentication.
   const webhookSecrets = sim ? [randomBytes(24).toString('base64url')] : config.webhooks.secrets;
-  if (!sim && webhookSecrets.length === 0) {
+  const demoToken = sim ? `demo_${randomBytes(18).toString('base64url')}` : undefined;
+  const tenants: TenantConfig[] = config.tenants ?? [
+    {
+      id: 'default',
+      calcom: { apiUrl: calcom.apiUrl, apiKey: calcom.apiKey, ...(!sim && config.secondaryApiKey ? { secondaryApiKey: config.secondaryApiKey } : {}) },
+      webhookSecrets,
+      clients: demoToken ? [{ name: 'demo', tokenSha256: hashToken(demoToken), scopes: ['availability:read', 'bookings:write', 'admin'] }] : config.clients,
+    },
+  ];
+  if (!sim && tenants.every((t) => t.webhookSecrets.length === 0)) {
     log.warn('CALCOM_WEBHOOK_SECRET is not set: Cal.com webhooks are refused, and live updates rely on re-polls only');
+  }
+  const allowAnonymous = Boolean(sim) || config.allowAnonymous;
+  if (!allowAnonymous && tenants.every((t) => t.clients.length === 0)) {
+    log.warn('no client tokens are configured (SLOTGRAPH_TOKENS or SLOTGRAPH_CONFIG) and anonymous access is off: every request will be refused');
   }
   const gateway = await startGateway({
     host: config.host,
@@ -101,9 +118,19 @@ async function main() {
     quota: config.quota,
     webhooks: { ...config.webhooks, secrets: webhookSecrets },
     livePollMs: config.livePollMs,
+    tenants,
+    auth: { allowAnonymous },
+    browser: config.browser,
+    limits: config.limits,
+    maxBodyBytes: config.maxBodyBytes,
+    ...(config.persistedOperations ? { persistedOperations: config.persistedOperations } : {}),
   });
   if (sim) await registerEmbeddedWebhook(sim, calcom.apiKey, `${gateway.url}${WEBHOOK_PATH}`, webhookSecrets[0]!, log);
   log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz`);
+  if (demoToken) {
+    // A demo token for the embedded simulator only: it opens nothing real.
+    log.info(`demo mode: anonymous requests are served; to try authentication send "Authorization: Bearer ${demoToken}"`);
+  }
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -120,7 +147,7 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof TenantConfigError) {
     console.error(`slotgraph: ${err.message}`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     console.error(`slotgraph: ${(err as Error).message}; set PORT (or SIM_PORT) to a free port`);

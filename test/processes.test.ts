@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
 import { tenantNamespace } from '../src/server.js';
+import { hashToken } from '../src/security/tenants.js';
+
+const TOKEN = 'tok_second_process_client';
 import { createRedisStore } from '../src/store/index.js';
 import { onCleanup, simAdmin, startSimulator, startStack } from './support/stack.js';
 
@@ -57,13 +60,15 @@ describe('two gateway processes on one Redis', () => {
       CALCOM_RATE_LIMIT: String(quota.limit),
       CALCOM_RATE_WINDOW_MS: String(quota.windowMs),
       LOG_LEVEL: 'info',
+      // A real key: anonymous callers are refused; this client's token comes from the environment.
+      SLOTGRAPH_TOKENS: `${hashToken(TOKEN)}@availability:read`,
     });
 
     // Unknown event type ids are never cached: each query is one upstream call.
     const ask = (url: string, id: number) =>
       fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-slotgraph-priority': 'background' },
+        headers: { 'content-type': 'application/json', 'x-slotgraph-priority': 'background', ...(url === thereUrl ? { authorization: `Bearer ${TOKEN}` } : {}) },
         body: JSON.stringify({ query: `{ eventType(id: ${id}) { id } }` }),
       }).then((r) => r.json() as Promise<any>);
     const bodies = await Promise.all(Array.from({ length: 60 }, (_, i) => ask(i % 2 ? here.gateway.graphqlUrl : thereUrl, 50_000 + i)));

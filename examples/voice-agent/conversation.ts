@@ -46,7 +46,10 @@ export interface ConversationOptions {
    * live update. Never set this against Cal.com.
    */
   simAdminUrl?: string;
-  /** The moment of the call, ms since the epoch ("tomorrow" is computed from it). @default Date.now() */
+  /**
+   * A fixed clock, ms since the epoch (the simulator's frozen one, for a repeatable call): "tomorrow"
+   * and the reservation's minutes are computed from it. @default the real clock
+   */
   now?: number;
   /** Called with each transcript line as it is said. @default console.log */
   print?: (line: string) => void;
@@ -68,8 +71,8 @@ interface Offer extends SpokenSlot {
 
 export async function runConversation(options: ConversationOptions): Promise<TranscriptLine[]> {
   const lang = options.lang ?? 'de';
-  const now = options.now ?? Date.now();
-  const tomorrow = DateTime.fromMillis(now, { zone: TIME_ZONE }).plus({ days: 1 }).toISODate()!;
+  const clock = () => options.now ?? Date.now();
+  const tomorrow = DateTime.fromMillis(clock(), { zone: TIME_ZONE }).plus({ days: 1 }).toISODate()!;
   const t = phrases(lang, tomorrow);
   const show = options.print ?? ((line: string) => console.log(line));
   const transcript: TranscriptLine[] = [];
@@ -117,7 +120,8 @@ export async function runConversation(options: ConversationOptions): Promise<Tra
       if (options.simAdminUrl && offers.length > 1) {
         line('note', t.competitor(offers[0]!));
         await bookAsSomeoneElse(options.simAdminUrl, offers[0]!.start);
-        await changes.next(options.liveUpdateTimeoutMs ?? 10_000);
+        const timeoutMs = options.liveUpdateTimeoutMs ?? 10_000;
+        if ((await changes.next(timeoutMs)) === null) line('note', t.noLiveUpdate(timeoutMs / 1000));
       }
       if (changes.received() > 0) {
         // slotsChanged says which days changed, not what is free now: read the offered days again.
@@ -148,7 +152,7 @@ export async function runConversation(options: ConversationOptions): Promise<Tra
       agent(t.problem(hold.message));
       return transcript;
     }
-    agent(t.holding(choice, Math.round((Date.parse(hold.expiresAt) - now) / 60_000)));
+    agent(t.holding(choice, Math.round((Date.parse(hold.expiresAt) - clock()) / 60_000)));
     caller(t.name(CALLER.name));
     agent(t.booking(choice, CALLER.name));
 

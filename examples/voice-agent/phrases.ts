@@ -41,11 +41,12 @@ export function phrases(lang: Lang, tomorrow: string) {
       callerName: 'Anrufer',
       greeting: 'Salon Demo, guten Tag! Hier spricht der digitale Assistent. Was kann ich für Sie tun?',
       wish: (time: string) => `Ich hätte gern einen Haarschnitt, morgen um ${time} Uhr.`,
-      wishFree: (slot: SpokenSlot) => `${capitalize(at(slot))} ist frei.`,
+      wishFree: (slot: SpokenSlot) => `${capitalize(at(slot))} ist frei. Passt Ihnen das?`,
       wishTaken: (time: string, offers: SpokenSlot[]) =>
         `Morgen um ${time} Uhr geht es leider nicht. Ich kann Ihnen anbieten: ${list(offers.map((o) => o.label), 'oder')}.`,
       nothingFree: 'Leider ist in den nächsten Tagen nichts mehr frei. Darf ich Sie zurückrufen, wenn etwas frei wird?',
       competitor: (offer: SpokenSlot) => `(Demo: ein anderer Anrufer bucht gerade „${offer.label}“ direkt bei Cal.com.)`,
+      noLiveUpdate: (seconds: number) => `(Keine Änderung über slotsChanged binnen ${seconds} s: hört das Gateway die Webhooks des Simulators?)`,
       takenMeanwhile: (gone: SpokenSlot[], rest: SpokenSlot[]) =>
         `Einen Moment, bitte: ${list(gone.map((o) => o.label), 'und')} ${gone.length === 1 ? 'wurde' : 'wurden'} gerade eben vergeben. ` +
         `Frei ${rest.length === 1 ? 'ist' : 'sind'} noch: ${list(rest.map((o) => o.label), 'oder')}.`,
@@ -71,11 +72,12 @@ export function phrases(lang: Lang, tomorrow: string) {
     callerName: 'Caller',
     greeting: 'Demo Salon, hello! This is the digital assistant. How can I help?',
     wish: (time: string) => `I'd like a haircut tomorrow at ${time}.`,
-    wishFree: (slot: SpokenSlot) => `${capitalize(at(slot))} is free.`,
+    wishFree: (slot: SpokenSlot) => `${capitalize(at(slot))} is free. Does that suit you?`,
     wishTaken: (time: string, offers: SpokenSlot[]) =>
       `Tomorrow at ${time} isn't possible, I'm afraid. I can offer you: ${list(offers.map((o) => o.label), 'or')}.`,
     nothingFree: "I'm afraid nothing is free in the coming days. May I call you back when something opens up?",
     competitor: (offer: SpokenSlot) => `(Demo: another caller is booking "${offer.label}" directly at Cal.com.)`,
+    noLiveUpdate: (seconds: number) => `(No change through slotsChanged within ${seconds} s: does the gateway receive the simulator's webhooks?)`,
     takenMeanwhile: (gone: SpokenSlot[], rest: SpokenSlot[]) =>
       `One moment, please: ${list(gone.map((o) => o.label), 'and')} ${gone.length === 1 ? 'has' : 'have'} just been taken. ` +
       `Still free: ${list(rest.map((o) => o.label), 'or')}.`,

@@ -8,7 +8,7 @@ import { badUserInput, toGraphQLError } from '../errors.js';
 import { horizonDate, type LocalSlot } from '../time.js';
 import { SlotRef } from './availability.js';
 import { builder } from './builder.js';
-import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
+import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeAccess, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
 /** Largest `limit` accepted. */
 export const MAX_ALTERNATIVES = 20;
@@ -96,6 +96,7 @@ builder.queryField('alternatives', (t) =>
     },
     resolve: async (_root, args, { loaders, services }) => {
       checkEventTypeId(args.eventTypeId);
+      checkEventTypeAccess(services, args.eventTypeId);
       checkDuration(args.duration);
       const zone = canonicalZone(args.timeZone);
       const limit = args.limit ?? 3;

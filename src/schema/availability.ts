@@ -5,7 +5,7 @@ import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRan
 import type { GatewayServices } from '../context.js';
 import type { RequestLoaders } from '../loaders/index.js';
 import { builder } from './builder.js';
-import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeId, checkWithinHorizon } from './inputs.js';
+import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeAccess, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
 /** Longest span `availability` answers, in local days (inclusive). */
 export const MAX_AVAILABILITY_DAYS = 31;
@@ -95,6 +95,7 @@ export interface AvailabilityArgs {
  */
 export async function computeAvailability(args: AvailabilityArgs, loaders: RequestLoaders, services: GatewayServices): Promise<AvailabilityShape> {
   const { timeZone, range, gridZone, now } = checkAvailabilityArgs(args, services.now());
+  checkEventTypeAccess(services, args.eventTypeId);
   await checkDurationOffered(loaders, args.eventTypeId, args.duration);
   const result = await loaders.slots
     .load({ eventTypeId: args.eventTypeId, range, gridZone, ...(args.duration != null ? { duration: args.duration } : {}) })

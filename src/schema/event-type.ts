@@ -2,7 +2,7 @@
 import { toGraphQLError } from '../errors.js';
 import type { UpstreamEventType } from '../upstream/calcom-client.js';
 import { builder } from './builder.js';
-import { checkEventTypeId } from './inputs.js';
+import { checkEventTypeAccess, checkEventTypeId } from './inputs.js';
 
 const EventTypeRef = builder.objectRef<UpstreamEventType>('EventType').implement({
   description: "A Cal.com event type (a bookable service), with Cal.com's field names (GET /v2/event-types/{id}; docs/calcom-contract.md#event-types).",
@@ -42,8 +42,9 @@ builder.queryField('eventType', (t) =>
     nullable: true,
     description: 'One event type by id. Unknown ids give a NOT_FOUND error.',
     args: { id: t.arg.int({ required: true, description: 'Cal.com event type id (positive).' }) },
-    resolve: async (_root, { id }, { loaders }) => {
+    resolve: async (_root, { id }, { loaders, services }) => {
       checkEventTypeId(id, 'id');
+      checkEventTypeAccess(services, id, 'id');
       return loaders.eventType.load(id).catch((err: unknown) => {
         throw toGraphQLError(err, { message: `Event type ${id} was not found at Cal.com.`, argument: 'id' });
       });

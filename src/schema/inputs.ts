@@ -1,5 +1,6 @@
 /** Argument checks shared by resolvers; each failure is a BAD_USER_INPUT naming the argument. */
-import { badUserInput } from '../errors.js';
+import type { GatewayServices } from '../context.js';
+import { badUserInput, notFound } from '../errors.js';
 import type { RequestLoaders } from '../loaders/index.js';
 import { HORIZON_DAYS } from '../time.js';
 
@@ -43,4 +44,12 @@ export function checkWithinHorizon(date: string, horizon: string, argument: stri
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || date > horizon) {
     throw badUserInput(argument, `${date} is beyond Cal.com's booking horizon: slots are computed at most ${HORIZON_DAYS} days ahead (until ${horizon})`);
   }
+}
+
+/**
+ * Refuses an event type outside the tenant's list exactly as Cal.com refuses one it does not
+ * know (NOT_FOUND), before any call: a tenant learns nothing of another's event types.
+ */
+export function checkEventTypeAccess(services: GatewayServices, eventTypeId: number, argument = 'eventTypeId'): void {
+  if (!services.eventTypeAllowed(eventTypeId)) throw notFound(`Event type ${eventTypeId} was not found at Cal.com.`, argument);
 }

@@ -19,7 +19,7 @@ import { daysOf, utcDayStart } from '../loaders/planner.js';
 import { localDaysToRange, parseLocalDate } from '../time.js';
 import { AvailabilityRef, checkAvailabilityArgs, computeAvailability, type AvailabilityShape } from './availability.js';
 import { builder } from './builder.js';
-import { canonicalZone, checkEventTypeId } from './inputs.js';
+import { canonicalZone, checkEventTypeAccess, checkEventTypeId } from './inputs.js';
 
 const REASONS: Record<SlotChangeReason, string> = {
   'booking.created': 'A booking took the time.',
@@ -149,6 +149,7 @@ async function* slotsChangedStream(
   signal: AbortSignal,
 ) {
   checkEventTypeId(args.eventTypeId);
+  checkEventTypeAccess(ctx.services, args.eventTypeId);
   const zone = canonicalZone(args.timeZone ?? 'UTC');
   if (args.start && args.end && args.end < args.start) throw badUserInput('end', `${args.end} is before start ${args.start}`);
   const { changes } = ctx.services;

@@ -56,6 +56,10 @@ const QuotaStatusRef = builder.objectRef<QuotaStatus>('QuotaStatus').implement({
     capacity: t.int({ description: 'Tokens the bucket holds at most (the largest burst).', resolve: (q) => q.shape.capacity }),
     refillPerMinute: t.float({ resolve: (q) => q.shape.refillPerMs * 60_000 }),
     criticalReserve: t.int({ description: 'Tokens only CRITICAL calls may take.', resolve: (q) => q.shape.criticalReserve }),
+    secondaryKeyFallbacks: t.int({
+      description: 'Requests Cal.com answered 401 with the primary API key and that were retried with the secondary one (a key rotation), since start.',
+      resolve: (_q, _args, { services }) => services.secondaryKeyFallbacks(),
+    }),
     tokens: t.exposeFloat('tokens', { description: 'Tokens in the shared bucket now.' }),
     pausedUntil: t.field({
       type: 'DateTime',

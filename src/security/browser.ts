@@ -41,7 +41,8 @@ export function corsFor(allowed: readonly string[]): false | ((request: Request)
   if (allowed.length === 0) return false;
   return (request) => {
     const origin = request.headers.get('origin');
-    if (!origin || !originAllowed(origin, allowed)) return { origin: [] };
+    // No headers at all for other origins (an empty origin list would make the server reflect any).
+    if (!origin || !originAllowed(origin, allowed)) return false;
     return {
       origin: [origin],
       credentials: true,

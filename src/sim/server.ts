@@ -258,7 +258,9 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
     const handler = url.pathname.startsWith('/v2/')
       ? handleApi(req, res, url)
       : url.pathname.startsWith('/_sim/')
-        ? handleAdmin(admin, req, res, url)
+        ? isLoopback(req.socket.remoteAddress)
+          ? handleAdmin(admin, req, res, url)
+          : Promise.resolve(sendJson(res, 403, { error: 'the simulator admin API answers loopback clients only' }))
         : Promise.resolve(sendJson(res, 404, { error: 'not found: the API is under /v2, the admin API under /_sim' }));
     handler.catch((err: unknown) => {
       if (res.headersSent) return;
@@ -287,4 +289,11 @@ export async function startCalcomSimulator(options: SimulatorOptions = {}): Prom
       return closeServer(server);
     },
   };
+}
+
+/** True for a loopback peer (127.0.0.0/8, ::1, and IPv4 mapped into IPv6): the admin API's only clients. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4 === '::1' || /^127\./.test(v4);
 }

@@ -223,6 +223,9 @@ export async function runContractSuite(options: SuiteOptions): Promise<ContractR
   };
   const assertions = new Assertions();
   const cleanup: CleanupRecord[] = [];
+  // The scheduler's timers do not hold the process open (a gateway has its server for that): while a
+  // call waits for a token, this does, so that a run (and its cleanup) always finishes.
+  const keepAlive = setInterval(() => {}, 1000);
   const id = options.eventTypeId;
   const now = Date.now();
   const tomorrow = Math.floor(now / DAY) * DAY + DAY;
@@ -395,6 +398,7 @@ export async function runContractSuite(options: SuiteOptions): Promise<ContractR
     // ------------------------------------------------------------------ reserve → release, book → cancel
     if (options.book) await bookingSteps();
   } finally {
+    clearInterval(keepAlive);
     await probe.close();
   }
 

@@ -97,6 +97,7 @@ export interface StackOptions {
   tenants?: GatewayOptions['tenants'];
   limits?: GatewayOptions['limits'];
   browser?: GatewayOptions['browser'];
+  persistedOperations?: GatewayOptions['persistedOperations'];
 }
 
 /** Simulator + gateway (+ store, in-process unless told otherwise), all closed after the file. */
@@ -114,6 +115,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.tenants ? { tenants: options.tenants } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.browser ? { browser: options.browser } : {}),
+    ...(options.persistedOperations ? { persistedOperations: options.persistedOperations } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.slotCache ? { slotCache: options.slotCache } : {}),
     ...(options.quota ? { quota: options.quota } : {}),
