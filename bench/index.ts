@@ -5,6 +5,7 @@
 import { runAlternativesScenario } from './alternatives.js';
 import { runLoaderScenario } from './loader.js';
 import { runQuotaScenario } from './quota.js';
+import { runWarmScenario } from './warm.js';
 import { runWebhookScenario } from './webhooks.js';
 
 const scenarios: Record<string, () => Promise<void>> = {
@@ -12,6 +13,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   alternatives: runAlternativesScenario,
   quota: runQuotaScenario,
   webhooks: runWebhookScenario,
+  warm: runWarmScenario,
 };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {

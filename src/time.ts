@@ -79,13 +79,67 @@ export const HORIZON_DAYS = 364;
 
 /** The last local date (`YYYY-MM-DD`, in `zone`) a query may ask about: today + {@link HORIZON_DAYS}. */
 export function horizonDate(nowMs: number, zone: string): string {
-  return DateTime.fromMillis(nowMs, { zone }).plus({ days: HORIZON_DAYS }).toISODate()!;
+  return addDays(todayIn(nowMs, zone), HORIZON_DAYS);
 }
 
 /** Today's local date in `zone`, `YYYY-MM-DD`. */
 export function todayIn(nowMs: number, zone: string): string {
-  return DateTime.fromMillis(nowMs, { zone }).toISODate()!;
+  return localParts(nowMs, zone).date;
 }
+
+/**
+ * UTC offsets in minutes, cached per (zone, UTC day): one Intl lookup (through luxon) at each end of
+ * the day; a day whose two ends agree has one offset throughout (zones change offset at most twice a
+ * year, never twice in a day). A day with a transition is looked up per instant. Bounded.
+ */
+const dayOffsets = new Map<string, number | null>();
+const DAY_OFFSETS_MAX = 100_000;
+const zones = new Map<string, IANAZone>();
+
+/** The UTC offset of `zone` at the instant `ms`, in minutes. */
+export function offsetAt(ms: number, zone: string): number {
+  let iana = zones.get(zone);
+  if (!iana) {
+    iana = IANAZone.create(zone);
+    if (zones.size > 1024) zones.clear();
+    zones.set(zone, iana);
+  }
+  const day = Math.floor(ms / DAY_MS_);
+  const key = `${zone}|${day}`;
+  let cached = dayOffsets.get(key);
+  if (cached === undefined) {
+    const first = iana.offset(day * DAY_MS_);
+    const last = iana.offset((day + 1) * DAY_MS_ - 1);
+    cached = first === last ? first : null;
+    if (dayOffsets.size >= DAY_OFFSETS_MAX) dayOffsets.clear();
+    dayOffsets.set(key, cached);
+  }
+  return cached ?? iana.offset(ms);
+}
+
+/** The local calendar date, wall time and offset of the instant `ms` in `zone`. */
+export function localParts(ms: number, zone: string): { date: string; time: string; offset: string } {
+  const offset = offsetAt(ms, zone);
+  const d = new Date(ms + offset * 60_000);
+  const abs = Math.abs(offset);
+  return {
+    date: `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`,
+    time: `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}`,
+    offset: `${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`,
+  };
+}
+
+const DAY_MS_ = 86_400_000;
+/** Midnight UTC of a `YYYY-MM-DD` date, ms (calendar arithmetic on dates; no zone involved). */
+const dateMs = (date: string) => new Date(0).setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))); // (Date.UTC reads years 0-99 as 19xx)
+/** The `YYYY-MM-DD` of a UTC midnight (years 0000-9999). */
+const dateOfMs = (ms: number) => {
+  const d = new Date(ms);
+  return `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+};
+const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** The date `n` days after `date` (`YYYY-MM-DD`). */
+export const addDays = (date: string, n: number) => dateOfMs(dateMs(date) + n * DAY_MS_);
 
 /** Parses a `YYYY-MM-DD` local date (as a UTC midnight, for day arithmetic); null when not a real calendar date. */
 export function parseLocalDate(date: string): DateTime | null {
@@ -98,20 +152,17 @@ export function parseLocalDate(date: string): DateTime | null {
  * Every local date from `start` to `end` inclusive, in order (`YYYY-MM-DD`). Empty when end < start.
  */
 export function listLocalDates(start: string, end: string): string[] {
-  const first = parseLocalDate(start);
-  const last = parseLocalDate(end);
-  if (!first || !last) return [];
+  const n = countLocalDays(start, end);
   const dates: string[] = [];
-  for (let d = first; d <= last; d = d.plus({ days: 1 })) dates.push(d.toISODate()!);
+  for (let i = 0; i < n; i++) dates.push(addDays(start, i));
   return dates;
 }
 
 /** Number of local days from `start` to `end` inclusive (1 for the same day, 0 when end < start). */
 export function countLocalDays(start: string, end: string): number {
-  const first = parseLocalDate(start);
-  const last = parseLocalDate(end);
-  if (!first || !last || last < first) return 0;
-  return Math.round(last.diff(first, 'days').days) + 1;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) return 0;
+  const days = Math.round((dateMs(end) - dateMs(start)) / DAY_MS_);
+  return days < 0 || Number.isNaN(days) ? 0 : days + 1;
 }
 
 /** A half-open interval of instants `[start, end)`, both in zone UTC. */
@@ -166,14 +217,13 @@ export interface LocalSlot {
 
 /** Renders a slot `[start, end)` (UTC instants) in `zone`. */
 export function toLocalSlot(start: DateTime, end: DateTime, zone: string): LocalSlot {
-  const local = start.setZone(zone);
-  return {
-    start: start.toJSDate(),
-    end: end.toJSDate(),
-    localDate: local.toISODate()!,
-    localTime: local.toFormat('HH:mm'),
-    utcOffset: local.toFormat('ZZ'),
-  };
+  return toLocalSlotMs(start.toMillis(), end.toMillis(), zone);
+}
+
+/** Renders a slot `[startMs, endMs)` (UTC instants, ms) in `zone`: one cached offset lookup, no DateTime. */
+export function toLocalSlotMs(startMs: number, endMs: number, zone: string): LocalSlot {
+  const local = localParts(startMs, zone);
+  return { start: new Date(startMs), end: new Date(endMs), localDate: local.date, localTime: local.time, utcOffset: local.offset };
 }
 
 /** Parses an ISO-8601 instant with `Z` or an offset into a UTC `DateTime`; null when invalid. */

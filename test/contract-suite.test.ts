@@ -64,6 +64,25 @@ describe('the contract suite against the simulator', () => {
     expect(sim.bookings().filter((b) => b.attendee?.name === 'slotgraph contract suite')).toEqual([]);
   });
 
+  it('interrupted right after booking: stops checking, but still cancels the booking', async () => {
+    const sim = await startSimulator();
+    const stop = new AbortController();
+    const report = await runContractSuite({
+      target: 'sim',
+      apiUrl: sim.apiUrl,
+      apiKey: 'cal_contract_suite_test',
+      eventTypeId: DEMO.haircut,
+      book: true,
+      budget: 30,
+      signal: stop.signal,
+      log: (line) => line.includes('(book)') && stop.abort(), // Ctrl-C, just after the booking was made
+    });
+    expect(report.assertions.find((a) => a.id === 'booking.create')!.verdict).toBe('same');
+    expect(report.assertions.find((a) => a.id === 'booking.slot-taken')).toMatchObject({ verdict: 'not checked', reason: 'failed: interrupted' });
+    expect(report.cleanup.filter((c) => c.what === 'booking').map((c) => c.ok)).toEqual([true]);
+    expect(sim.bookings().filter((b) => b.attendee?.name === 'slotgraph contract suite').map((b) => b.status)).toEqual(['cancelled']);
+  });
+
   it('reports a deviating target as "differs", with what the contract says and what the target returned', async () => {
     const sim = await startSimulator();
     // A "Cal.com" that sends Reset as an epoch and a top-level seatsPerTimeSlot: both contradict the contract.

@@ -28,7 +28,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   return value;
 }
 
-export async function contractSuiteMain(env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<CliResult> {
+export async function contractSuiteMain(env: NodeJS.ProcessEnv, out: (line: string) => void, signal?: AbortSignal): Promise<CliResult> {
   const target = (env.CALCOM_CONTRACT_TARGET ?? 'calcom').toLowerCase();
   if (target !== 'calcom' && target !== 'sim') throw new Error(`CALCOM_CONTRACT_TARGET must be calcom or sim, not "${env.CALCOM_CONTRACT_TARGET}"`);
   if (target === 'calcom' && (!env.CALCOM_API_KEY || !env.CALCOM_CONTRACT_EVENT_TYPE_ID)) {
@@ -71,6 +71,7 @@ export async function contractSuiteMain(env: NodeJS.ProcessEnv, out: (line: stri
       rateLimit,
       ...(env.CALCOM_CONTRACT_ATTENDEE_EMAIL ? { attendeeEmail: env.CALCOM_CONTRACT_ATTENDEE_EMAIL } : {}),
       log: out,
+      ...(signal ? { signal } : {}),
     });
     out('');
     out(formatReport(report));

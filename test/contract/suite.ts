@@ -65,6 +65,8 @@ export interface SuiteOptions {
   attendeeEmail?: string;
   /** Progress lines (one per call). */
   log?: (line: string) => void;
+  /** Stops the run: no further checks, but a reservation or booking made is still released or cancelled. */
+  signal?: AbortSignal;
   timeoutMs?: number;
 }
 
@@ -216,7 +218,9 @@ export async function runContractSuite(options: SuiteOptions): Promise<ContractR
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
   });
   const log = options.log ?? (() => {});
-  const call: Probe['call'] = async (request) => {
+  /** One call; `cleanup` calls (release, cancel) still go out after `signal` stopped the run. */
+  const call = async (request: Parameters<Probe['call']>[0], cleanupCall = false) => {
+    if (options.signal?.aborted && !cleanupCall) throw new Error('interrupted');
     const res = await probe.call(request);
     log(`  [${probe.spent()}/${Math.min(planned, options.budget)}] ${request.method} ${request.path} (${request.label}) → ${res.status}`);
     return res;
@@ -479,7 +483,10 @@ export async function runContractSuite(options: SuiteOptions): Promise<ContractR
       let releaseTried = false;
       const release = async (label: string) => {
         releaseTried = true;
-        const res = await call({ label, group: 'reservations', method: 'DELETE', path: `slots/reservations/${encodeURIComponent(reservationUid!)}`, version: CALCOM_API_VERSIONS.slots });
+        const res = await call(
+          { label, group: 'reservations', method: 'DELETE', path: `slots/reservations/${encodeURIComponent(reservationUid!)}`, version: CALCOM_API_VERSIONS.slots },
+          true,
+        );
         cleanup.push({ what: 'reservation', uid: reservationUid!, ok: res.status === 200, ...(res.status === 200 ? {} : { detail: errorText(res) }) });
         return res;
       };
@@ -537,14 +544,17 @@ export async function runContractSuite(options: SuiteOptions): Promise<ContractR
       const made: Array<{ uid: string; cancelTried: boolean }> = [];
       const cancel = async (booking: { uid: string; cancelTried: boolean }, label: string) => {
         booking.cancelTried = true;
-        const res = await call({
-          label,
-          group: 'bookings',
-          method: 'POST',
-          path: `bookings/${encodeURIComponent(booking.uid)}/cancel`,
-          body: { cancellationReason: CANCELLATION_REASON },
-          version: CALCOM_API_VERSIONS.bookings,
-        });
+        const res = await call(
+          {
+            label,
+            group: 'bookings',
+            method: 'POST',
+            path: `bookings/${encodeURIComponent(booking.uid)}/cancel`,
+            body: { cancellationReason: CANCELLATION_REASON },
+            version: CALCOM_API_VERSIONS.bookings,
+          },
+          true,
+        );
         cleanup.push({ what: 'booking', uid: booking.uid, ok: res.status === 200, ...(res.status === 200 ? {} : { detail: errorText(res) }) });
         return res;
       };
