@@ -177,10 +177,18 @@ export interface InstantRange {
  * DST-correct: a day clocks go back on is 25 h long, one they go forward on 23 h.
  */
 export function localDaysToRange(startDate: string, endDate: string, zone: string): InstantRange {
+  const key = `${zone}|${startDate}|${endDate}`;
+  const cached = ranges.get(key);
+  if (cached) return cached;
   const start = DateTime.fromISO(startDate, { zone }).startOf('day');
   const end = DateTime.fromISO(endDate, { zone }).plus({ days: 1 }).startOf('day');
-  return { start: start.toUTC(), end: end.toUTC() };
+  const range = { start: start.toUTC(), end: end.toUTC() };
+  if (ranges.size >= 10_000) ranges.clear();
+  ranges.set(key, range); // DateTimes are immutable: safe to share
+  return range;
 }
+/** {@link localDaysToRange}'s answers (a warm request asks the same few windows again and again). */
+const ranges = new Map<string, InstantRange>();
 
 /**
  * The `start`/`end` query values to send to `GET /v2/slots` for a half-open instant range.

@@ -14,7 +14,7 @@
  */
 import { DateTime } from 'luxon';
 import type { CachedSlot } from '../loaders/slot-cache.js';
-import { toLocalSlot, type LocalSlot } from '../time.js';
+import { toLocalSlotMs, type LocalSlot } from '../time.js';
 import { slotLabel } from './labels.js';
 
 export const ALTERNATIVE_STRATEGIES = [
@@ -89,7 +89,7 @@ export function searchAlternatives(input: SearchInput): SearchResult {
       };
     });
 
-  const render = (c: Candidate) => toLocalSlot(DateTime.fromMillis(c.slot.start, { zone: 'utc' }), DateTime.fromMillis(c.slot.end, { zone: 'utc' }), input.zone);
+  const render = (c: Candidate) => toLocalSlotMs(c.slot.start, c.slot.end, input.zone);
   const wished = candidates.find((c) => c.slot.start === wishedMs) ?? null;
   const ranked: Array<[Candidate, AlternativeStrategy]> = [];
   const nearestInDay = (day: number, maxDistance = Infinity) =>

@@ -33,8 +33,8 @@ export interface DayRange {
 
 /** Midnight UTC of a UTC day `YYYY-MM-DD`. */
 export const utcDayStart = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
-/** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch). */
-export const utcDayOf = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toISODate()!;
+/** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch; years 0000-9999). */
+export const utcDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY_MS = 86_400_000;
 const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const diffDays = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY_MS);

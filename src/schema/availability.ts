@@ -1,7 +1,6 @@
 /** `availability`: free slots of one event type, day by day in the caller's time zone. */
-import { DateTime } from 'luxon';
 import { badUserInput, toGraphQLError } from '../errors.js';
-import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlot, type LocalSlot } from '../time.js';
+import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlotMs, type LocalSlot } from '../time.js';
 import type { GatewayServices } from '../context.js';
 import type { RequestLoaders } from '../loaders/index.js';
 import { builder } from './builder.js';
@@ -104,7 +103,7 @@ export async function computeAvailability(args: AvailabilityArgs, loaders: Reque
     });
   const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
   for (const slot of result.slots) {
-    const local = toLocalSlot(DateTime.fromMillis(slot.start, { zone: 'utc' }), DateTime.fromMillis(slot.end, { zone: 'utc' }), timeZone);
+    const local = toLocalSlotMs(slot.start, slot.end, timeZone);
     byDate.get(local.localDate)?.push(local);
   }
   const today = todayIn(now, timeZone);

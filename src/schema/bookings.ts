@@ -16,9 +16,8 @@ import {
 } from '../bookings/errors.js';
 import type { Booking, Reservation } from '../bookings/service.js';
 import { toGraphQLError } from '../errors.js';
-import { toLocalSlot } from '../time.js';
+import { toLocalSlotMs } from '../time.js';
 import type { UpstreamAttendee } from '../upstream/calcom-client.js';
-import { DateTime } from 'luxon';
 import { AlternativeRef } from './alternatives.js';
 import { builder } from './builder.js';
 
@@ -108,7 +107,7 @@ const AttendeeRef = builder.objectRef<UpstreamAttendee>('BookingAttendee').imple
 
 /** The attendee's zone, in which a booking's local fields are given. */
 const zoneOf = (b: Booking) => b.attendees[0]?.timeZone ?? 'UTC';
-const localOf = (b: Booking) => toLocalSlot(DateTime.fromMillis(b.startMs, { zone: 'utc' }), DateTime.fromMillis(b.endMs, { zone: 'utc' }), zoneOf(b));
+const localOf = (b: Booking) => toLocalSlotMs(b.startMs, b.endMs, zoneOf(b));
 
 export const BookingRef = builder.objectRef<Booking>('Booking').implement({
   description: "A Cal.com booking. `start`/`end` are UTC instants; `localDate`, `localTime` and `utcOffset` are in the first attendee's zone (`timeZone`).",

@@ -16,7 +16,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, Kind, getOperationAST, type ArgumentNode, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { DateTime } from 'luxon';
+import { countLocalDays } from '../time.js';
 import { ErrorCode } from '../errors.js';
 
 export interface OperationLimits {
@@ -105,9 +105,7 @@ function fieldsOf(selectionSet: SelectionSetNode, fragments: Map<string, Fragmen
 
 const daysBetween = (start: unknown, end: unknown) => {
   if (typeof start !== 'string' || typeof end !== 'string') return DAYS_PER_CALL;
-  const a = DateTime.fromISO(start, { zone: 'utc' });
-  const b = DateTime.fromISO(end, { zone: 'utc' });
-  return a.isValid && b.isValid ? Math.max(1, Math.round(b.diff(a, 'days').days) + 1) : DAYS_PER_CALL;
+  return countLocalDays(start, end) || DAYS_PER_CALL; // a reversed or bad range is refused by the field
 };
 
 /**
