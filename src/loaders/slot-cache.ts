@@ -87,6 +87,8 @@ export const DEFAULT_MARGIN_MINUTES = 24 * 60;
 
 /** Days after today (UTC) that widening may reach: the answered horizon plus a day for zones behind UTC. */
 const WIDEN_HORIZON_DAYS = HORIZON_DAYS + 1;
+/** Decoded day buckets kept per process (see `readBuckets`): about 8 KiB each for a busy day. */
+const DECODED_BUCKETS_MAX = 2048;
 
 /** Which variant of an event type's slots a bucket holds. */
 export interface BucketOptions {
@@ -243,10 +245,20 @@ function deferred<T>(): Deferred<T> {
 
 
 /** The UTC days an instant range `[start, end)` touches, in order. */
-export function utcDaysOf(range: InstantRange): string[] {
-  const last = Math.max(range.start.toMillis(), range.end.toMillis() - 1);
-  return daysOf({ first: utcDayOf(range.start.toMillis()), last: utcDayOf(last) });
+export function utcDaysOf(range: InstantRange): readonly string[] {
+  const startMs = range.start.toMillis();
+  const endMs = range.end.toMillis();
+  const key = `${startMs}|${endMs}`;
+  let days = utcDaysMemo.get(key);
+  if (!days) {
+    days = Object.freeze(daysOf({ first: utcDayOf(startMs), last: utcDayOf(Math.max(startMs, endMs - 1)) }));
+    if (utcDaysMemo.size >= 1024) utcDaysMemo.clear();
+    utcDaysMemo.set(key, days);
+  }
+  return days;
 }
+/** The days of recently asked ranges (a warm request asks the same window again). */
+const utcDaysMemo = new Map<string, readonly string[]>();
 
 export function createSlotCache(options: SlotCacheOptions): SlotCache {
   const { store, calcom, credentialId, log, eventTypes } = options;
@@ -300,15 +312,39 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     return subscription;
   }
 
+  /**
+   * Decoded buckets by store key, each with the raw value it was decoded from: a warm read compares
+   * the stored string (the same reference for the in-process store, equal content for Redis) and
+   * parses nothing. Bounded; the oldest decoded key goes first. Entries are shared: read-only.
+   */
+  const decoded = new Map<string, { raw: string; variants: Map<string, BucketEntry | null> }>();
+  function decode(storeKey: string, raw: string, variant: string): BucketEntry | undefined {
+    let d = decoded.get(storeKey);
+    if (!d || d.raw !== raw) {
+      decoded.delete(storeKey);
+      if (decoded.size >= DECODED_BUCKETS_MAX) decoded.delete(decoded.keys().next().value!);
+      d = { raw, variants: new Map() };
+      decoded.set(storeKey, d);
+    }
+    let entry = d.variants.get(variant);
+    if (entry === undefined) {
+      const inner = (JSON.parse(raw) as Record<string, string>)[variant];
+      entry = inner ? (JSON.parse(inner) as BucketEntry) : null;
+      d.variants.set(variant, entry);
+    }
+    return entry ?? undefined;
+  }
+
   async function readBuckets(v: Variant, days: readonly string[]) {
     const out = new Map<string, BucketEntry>();
-    const raws = await Promise.all(days.map((day) => store.get(bucketKey(v.eventTypeId, day))));
-    const key = variantKey(v);
+    const keys = days.map((day) => bucketKey(v.eventTypeId, day));
+    const raws = await Promise.all(keys.map((k) => store.get(k)));
+    const variant = variantKey(v);
     days.forEach((day, i) => {
       const raw = raws[i];
       if (!raw) return;
-      const inner = (JSON.parse(raw) as Record<string, string>)[key];
-      if (inner) out.set(day, JSON.parse(inner) as BucketEntry);
+      const entry = decode(keys[i]!, raw, variant);
+      if (entry) out.set(day, entry);
     });
     return out;
   }
@@ -545,13 +581,13 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     return invalidateDays(ids, utcDaysOf(range));
   }
 
-  async function invalidateDays(ids: readonly number[], days: string[]): Promise<Invalidation> {
+  async function invalidateDays(ids: readonly number[], days: readonly string[]): Promise<Invalidation> {
     const t = now();
     const eventTypeIds = [...new Set(ids)];
     const pairs = eventTypeIds.flatMap((id) => days.map((day) => [id, day] as const));
     await Promise.all(pairs.map(([id, day]) => store.set(tombKey(id, day), String(t), { ttlMs: tuning.lockTtlMs })));
     if (pairs.length > 0) counters.invalidatedBuckets += await store.del(...pairs.map(([id, day]) => bucketKey(id, day)));
-    return { eventTypeIds, days };
+    return { eventTypeIds, days: [...days] };
   }
 
   return {
@@ -566,10 +602,23 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
         if (day < today) results.set(day, { entry: { fetchedAt: now(), slots: [] }, stale: false });
         else pending.push(day);
       }
+      const maxAgeMs = Math.min(options.maxAgeMs ?? tuning.maxAgeMs, tuning.maxAgeMs);
+      // Warm path: read the store before planning anything. When every day is fresh and nobody in
+      // this process is resolving one, that is the answer; otherwise the claims below decide.
+      if (pending.length > 0 && pending.every((day) => !inflight.has(bucketId(v, day)))) {
+        const cached = await readBuckets(v, pending);
+        const t = now();
+        const freshMs = Math.min(tuning.freshTtlMs, maxAgeMs);
+        if (pending.every((day) => { const e = cached.get(day); return e !== undefined && t - e.fetchedAt <= freshMs; })) {
+          for (const day of pending) results.set(day, { entry: cached.get(day)!, stale: false });
+          counters.bucketHits += pending.length;
+          return results;
+        }
+      }
       // A day can come back unresolved (null) when the claim it waited on was only a widening that
       // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
       for (let round = 0; pending.length > 0 && round < 3; round++) {
-        const promises = claim(v, pending, call, Math.min(options.maxAgeMs ?? tuning.maxAgeMs, tuning.maxAgeMs));
+        const promises = claim(v, pending, call, maxAgeMs);
         const next: string[] = [];
         await Promise.all(
           pending.map(async (day) => {

@@ -3,6 +3,7 @@ import { badUserInput, toGraphQLError } from '../errors.js';
 import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlotMs, type LocalSlot } from '../time.js';
 import type { GatewayServices } from '../context.js';
 import type { RequestLoaders } from '../loaders/index.js';
+import type { CachedSlot } from '../loaders/slot-cache.js';
 import { builder } from './builder.js';
 import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeAccess, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 
@@ -78,6 +79,20 @@ builder.queryField('availability', (t) =>
   }),
 );
 
+/**
+ * Slots rendered per zone, kept as long as the cached slot they render (the slot cache shares its
+ * decoded day buckets between requests), so a warm answer renders nothing. Rendered slots are
+ * shared too: read-only. One WeakMap per canonical zone name (a bounded set).
+ */
+const rendered = new Map<string, WeakMap<CachedSlot, LocalSlot>>();
+function renderSlot(slot: CachedSlot, zone: string): LocalSlot {
+  let inZone = rendered.get(zone);
+  if (!inZone) rendered.set(zone, (inZone = new WeakMap()));
+  let local = inZone.get(slot);
+  if (!local) inZone.set(slot, (local = toLocalSlotMs(slot.start, slot.end, zone)));
+  return local;
+}
+
 /** The arguments of `availability` (and of the `availabilityLive` subscription). */
 export interface AvailabilityArgs {
   eventTypeId: number;
@@ -103,7 +118,7 @@ export async function computeAvailability(args: AvailabilityArgs, loaders: Reque
     });
   const byDate = new Map<string, LocalSlot[]>(listLocalDates(args.start, args.end).map((d) => [d, []]));
   for (const slot of result.slots) {
-    const local = toLocalSlotMs(slot.start, slot.end, timeZone);
+    const local = renderSlot(slot, timeZone);
     byDate.get(local.localDate)?.push(local);
   }
   const today = todayIn(now, timeZone);
