@@ -3,8 +3,10 @@
  * as figures and ratios (never asserted: these machines are shared and noisy).
  */
 import { runAlternativesScenario } from './alternatives.js';
+import { runFailuresScenario } from './failures.js';
 import { runLoaderScenario } from './loader.js';
 import { runQuotaScenario } from './quota.js';
+import { runRssScenario } from './rss.js';
 import { runWarmScenario } from './warm.js';
 import { runWebhookScenario } from './webhooks.js';
 
@@ -14,6 +16,8 @@ const scenarios: Record<string, () => Promise<void>> = {
   quota: runQuotaScenario,
   webhooks: runWebhookScenario,
   warm: runWarmScenario,
+  failures: runFailuresScenario,
+  rss: runRssScenario,
 };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {

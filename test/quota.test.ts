@@ -234,6 +234,31 @@ describe('breaker and retries', () => {
     expect(breaker.snapshot()).toMatchObject({ state: 'OPEN', openUntil: 3000 + 4000 });
   });
 
+  it('stays closed under partial failure (30 % 500s, as retries save those reads) and opens on sustained failure', () => {
+    let now = 0;
+    const breaker = createBreaker({ threshold: 6, windowMs: 30_000, openMs: 1000 }, () => now);
+    // 100 attempts over 25 s, every third or so a 500: a score far above 6, a ratio of 0.3.
+    for (let i = 0; i < 100; i++) {
+      now += 250;
+      if (i % 10 < 3) breaker.failure(500);
+      else breaker.success();
+    }
+    expect(breaker.snapshot()).toMatchObject({ state: 'CLOSED', opens: 0 });
+    expect(breaker.snapshot().score).toBeGreaterThan(6);
+    expect(breaker.snapshot().failureRatio).toBeCloseTo(0.3, 1);
+    // Then Cal.com fails every call: once failures are half of the window, it opens.
+    let failuresUntilOpen = 0;
+    while (breaker.snapshot().state === 'CLOSED') {
+      now += 250;
+      breaker.failure(503);
+      failuresUntilOpen += 1;
+    }
+    expect(breaker.snapshot().state).toBe('OPEN');
+    expect(breaker.snapshot().failureRatio).toBe(0); // the window starts over
+    expect(failuresUntilOpen).toBeGreaterThan(10);
+    expect(failuresUntilOpen).toBeLessThan(100);
+  });
+
   it('an open breaker fails calls fast without spending tokens', async () => {
     const sim = await startSimulator();
     const admin = simAdmin(sim);

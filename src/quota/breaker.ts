@@ -1,7 +1,10 @@
 /**
  * A circuit breaker per upstream endpoint group, with weighted failures (a 429 counts more than a
  * 503 or timeout, which count more than a 500: they say more about Cal.com's state), an open time
- * that doubles on each re-open, and one half-open probe at a time.
+ * that doubles on each re-open, and one half-open probe at a time. It opens on *sustained* failure
+ * only: the weighted score must reach the threshold while at least `failureRatio` of the window's
+ * attempts failed, so a partial failure (say 30 % of answers are 500s) stays with the retries that
+ * save those reads instead of failing every read for the open period.
  *
  * Written here rather than taken from opossum or cockatiel: neither weighs failures by kind, which is
  * the point of this one; it is small and has no timers of its own (state follows the clock).
@@ -12,6 +15,8 @@ export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 export interface BreakerOptions {
   /** Weighted failures within `windowMs` that open the breaker. @default 6 */
   threshold: number;
+  /** Share of the attempts within `windowMs` that must have failed for it to open (0..1). @default 0.5 */
+  failureRatio: number;
   /** Only outcomes this recent count (ms). @default 30000 */
   windowMs: number;
   /** First open period (ms); doubles on each re-open. @default 5000 */
@@ -20,7 +25,7 @@ export interface BreakerOptions {
   maxOpenMs: number;
 }
 
-export const DEFAULT_BREAKER_OPTIONS: BreakerOptions = { threshold: 6, windowMs: 30_000, openMs: 5_000, maxOpenMs: 60_000 };
+export const DEFAULT_BREAKER_OPTIONS: BreakerOptions = { threshold: 6, failureRatio: 0.5, windowMs: 30_000, openMs: 5_000, maxOpenMs: 60_000 };
 
 /** Failure weight of an upstream outcome: HTTP status, or 0 for a timeout/network error. */
 export function failureWeight(status: number): number {
@@ -38,6 +43,8 @@ export interface BreakerSnapshot {
   openUntil: number;
   /** Weighted failures in the window. */
   score: number;
+  /** Share of the window's attempts that failed (0 without attempts). */
+  failureRatio: number;
 }
 
 export interface Breaker {
@@ -53,7 +60,8 @@ export interface Breaker {
 
 export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => number = Date.now): Breaker {
   const o = { ...DEFAULT_BREAKER_OPTIONS, ...options };
-  let failures: Array<{ at: number; weight: number }> = [];
+  /** Every attempt in the window, oldest first; weight 0 = a success. */
+  let outcomes: Array<{ at: number; weight: number }> = [];
   let state: BreakerState = 'CLOSED';
   let openUntil = 0;
   let consecutiveOpens = 0;
@@ -61,10 +69,23 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
   let probing = false;
   let successesSinceOpen = 0;
 
-  const score = () => {
+  const prune = () => {
     const since = now() - o.windowMs;
-    failures = failures.filter((f) => f.at >= since);
-    return failures.reduce((sum, f) => sum + f.weight, 0);
+    let i = 0;
+    while (i < outcomes.length && outcomes[i]!.at < since) i++;
+    if (i > 0) outcomes = outcomes.slice(i);
+  };
+  const score = () => {
+    prune();
+    return outcomes.reduce((sum, f) => sum + f.weight, 0);
+  };
+  const ratio = () => {
+    prune();
+    return outcomes.length === 0 ? 0 : outcomes.filter((f) => f.weight > 0).length / outcomes.length;
+  };
+  const record = (weight: number) => {
+    outcomes.push({ at: now(), weight });
+    if (outcomes.length > 10_000) outcomes.shift();
   };
   const open = () => {
     consecutiveOpens += 1;
@@ -72,7 +93,7 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
     state = 'OPEN';
     openUntil = now() + Math.min(o.maxOpenMs, o.openMs * 2 ** (consecutiveOpens - 1));
     probing = false;
-    failures = [];
+    outcomes = [];
   };
   const refresh = () => {
     if (state === 'OPEN' && now() >= openUntil) state = 'HALF_OPEN';
@@ -99,8 +120,9 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
         probing = false;
         openUntil = 0;
         successesSinceOpen = 0;
-      } else if (state === 'CLOSED' && ++successesSinceOpen >= 10) {
-        consecutiveOpens = 0; // healthy again: the next open starts short
+      } else if (state === 'CLOSED') {
+        record(0);
+        if (++successesSinceOpen >= 10) consecutiveOpens = 0; // healthy again: the next open starts short
       }
     },
     failure(status) {
@@ -110,12 +132,12 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
       if (state === 'HALF_OPEN') return open();
       if (state === 'OPEN') return;
       successesSinceOpen = 0;
-      failures.push({ at: now(), weight });
-      if (score() >= o.threshold) open();
+      record(weight);
+      if (score() >= o.threshold && ratio() >= o.failureRatio) open();
     },
     snapshot() {
       refresh();
-      return { state, opens, openUntil: state === 'CLOSED' ? 0 : openUntil, score: score() };
+      return { state, opens, openUntil: state === 'CLOSED' ? 0 : openUntil, score: score(), failureRatio: ratio() };
     },
   };
 }
