@@ -173,6 +173,22 @@ describe('429s, deadlines and cancellation', () => {
     expect((await scheduler.status()).queues[1]).toMatchObject({ depth: 0, deadlineExpired: 1 });
   });
 
+  it('refuses at once, with the predicted wait, a call that could not get a token before its deadline', async () => {
+    const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'hopeless', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 3, windowMs: 60_000 }, log: quietLog });
+    onCleanup(async () => scheduler.close());
+    const order: string[] = [];
+    await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
+    // The next token is a minute away (budget 2, capacity 1); a 30 s deadline cannot be met, so the
+    // refusal comes from the prediction, long before the deadline timer could fire.
+    const error = await scheduler.schedule(recordingTask(order, 'hopeless'), { priority: 'normal', deadlineMs: 30_000 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QuotaExhaustedError);
+    expect((error as QuotaExhaustedError).reason).toBe('deadline');
+    expect((error as QuotaExhaustedError).retryAfterSeconds).toBeGreaterThan(30);
+    expect((error as QuotaExhaustedError).retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(order).toEqual(['first']);
+    expect((await scheduler.status()).queues[2]).toMatchObject({ depth: 0, deadlineExpired: 1 });
+  });
+
   it('a cancelled call leaves the queue without spending a token', async () => {
     const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'cancel', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 3, windowMs: 60_000 }, log: quietLog });
     onCleanup(async () => scheduler.close());
@@ -190,7 +206,8 @@ describe('429s, deadlines and cancellation', () => {
   });
 
   it('a client that hangs up while its query waits takes its upstream call with it', async () => {
-    const stack = await startStack({ quota: { limit: 3, windowMs: 60_000 } });
+    // One token, the next 1.2 s later: within the interactive deadline, so the second query waits.
+    const stack = await startStack({ quota: { limit: 3, windowMs: 1_200 } });
     await stack.admin.reset(false);
     await stack.client.request(`{ eventType(id: ${DEMO.haircut}) { id } }`); // the one token
     const controller = new AbortController();

@@ -57,6 +57,36 @@ export interface SchedulerOptions {
   breaker?: Partial<BreakerOptions>;
   /** How often one call is put back after a 429 before its caller gets QUOTA_EXHAUSTED. @default 3 */
   max429Requeues?: number;
+  /** Told about each call's life (metrics, traces: src/observability); it cannot change it. */
+  observer?: SchedulerObserver;
+}
+
+/**
+ * Observer hooks (metrics and traces). `queued` runs synchronously inside `schedule`, so in the
+ * caller's async context; what it returns hears the rest of that call's life. A throwing observer
+ * is ignored: observing never changes scheduling.
+ */
+export interface SchedulerObserver {
+  queued(call: { credentialId: string; group: EndpointGroup; method: UpstreamTask<unknown>['method']; priority: Priority }): CallObserver | undefined;
+}
+
+export interface CallObserver {
+  /** The call left the queue with a token, `waitMs` after it was queued (again after a retry or a 429). */
+  admitted?(waitMs: number): void;
+  /** One attempt at Cal.com ended: `ok`, or the HTTP status (0 = no answer), or `error` (not an upstream answer). */
+  attempt?(outcome: { status: 'ok' | 'error' | number; ms: number; code?: string }): void;
+  /** The call is over; `error` is what its caller got, if anything. */
+  done?(error: Error | undefined): void;
+}
+
+/** Calls an observer hook, never letting it throw into the scheduler. */
+function observe<A extends unknown[]>(hook: ((...args: A) => void) | undefined, ...args: A): void {
+  if (!hook) return;
+  try {
+    hook(...args);
+  } catch {
+    // an observer's failure is not the call's
+  }
 }
 
 /** One upstream call. `run` must return the answer's rate-limit headers, or throw an UpstreamError. */
@@ -148,6 +178,8 @@ interface Entry {
   resolve(value: unknown): void;
   reject(error: Error): void;
   cleanup(): void;
+  /** The observer's handle on this call, if any. */
+  watch: CallObserver | undefined;
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!);
@@ -185,6 +217,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     entry.state = 'done';
     remove(entry);
     entry.cleanup();
+    observe(entry.watch?.done?.bind(entry.watch), 'error' in outcome ? outcome.error : undefined);
     if ('error' in outcome) entry.reject(outcome.error);
     else entry.resolve(outcome.value);
   };
@@ -226,6 +259,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         const taken = await bucket.take(reserveFor(entry.priority));
         if (!taken.admitted) {
           lastWaitMs = taken.waitMs;
+          refuseHopeless(taken.waitMs);
           wakeIn(taken.waitMs);
           break;
         }
@@ -238,6 +272,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         c.admitted += 1;
         c.waits.push(now() - admitted.enqueuedAt);
         if (c.waits.length > 1000) c.waits.splice(0, c.waits.length - 1000);
+        observe(admitted.watch?.admitted?.bind(admitted.watch), now() - admitted.enqueuedAt);
         void execute(admitted, taken.seq);
       }
     } catch (err) {
@@ -249,6 +284,30 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         pumpAgain = false;
         queueMicrotask(() => void pump());
       }
+    }
+  }
+
+  /**
+   * Fails fast: refuses, at once, every queued call that could not get a token before its deadline
+   * even if nothing else wanted one. The prediction is optimistic (the head's wait, then one refill
+   * interval per call ahead of it in admission order; no reserve, no other instance), so a call is
+   * refused only when waiting is hopeless, with a `retryAfterSeconds` of that predicted wait.
+   */
+  function refuseHopeless(headWaitMs: number) {
+    const t = now();
+    const perTokenMs = bucket.shape.refillPerMs > 0 ? 1 / bucket.shape.refillPerMs : Infinity;
+    let ahead = 0;
+    const hopeless: Array<[Entry, number]> = [];
+    for (const p of PRIORITIES) {
+      for (const entry of queues[p]) {
+        const predictedMs = headWaitMs + ahead * perTokenMs;
+        if (t + predictedMs > entry.deadlineAt) hopeless.push([entry, predictedMs]);
+        else ahead += 1;
+      }
+    }
+    for (const [entry, predictedMs] of hopeless) {
+      counters[entry.priority].deadlineExpired += 1;
+      finish(entry, { error: new QuotaExhaustedError(Math.max(1, Math.ceil(predictedMs / 1000)), 'deadline') });
     }
   }
 
@@ -270,10 +329,15 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     try {
       const { value, rateLimit } = await entry.task.run(entry.signal);
       log.debug({ group, priority: entry.priority, ms: Math.round(performance.now() - startedAt), remaining: rateLimit.remaining }, 'upstream call');
+      observe(entry.watch?.attempt?.bind(entry.watch), { status: 'ok', ms: performance.now() - startedAt });
       breaker.success();
       await resync(rateLimit, seq);
       finish(entry, { value });
     } catch (err) {
+      observe(entry.watch?.attempt?.bind(entry.watch), {
+        ms: performance.now() - startedAt,
+        ...(err instanceof UpstreamError ? { status: err.status, code: err.calcomCode } : { status: 'error' as const }),
+      });
       if (!(err instanceof UpstreamError)) return finish(entry, { error: entry.signal?.aborted ? new CallCancelledError() : (err as Error) });
       // Cal.com's own words and codes only: never the request (its headers carry the API key).
       log.warn(
@@ -336,7 +400,15 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
             clearTimeout(deadlineTimer);
             signal?.removeEventListener('abort', onAbort);
           },
+          watch: undefined,
         };
+        if (options.observer) {
+          try {
+            entry.watch = options.observer.queued({ credentialId: options.credentialId, group: task.group, method: task.method, priority });
+          } catch {
+            // an observer's failure is not the call's
+          }
+        }
         const onAbort = () => {
           if (entry.state !== 'queued' && entry.state !== 'backoff') return; // under way: got aborts it
           counters[priority].cancelled += 1;
