@@ -2,6 +2,7 @@
  * `npm run bench`: every scenario side by side against the embedded simulator on loopback, printed
  * as figures and ratios (never asserted: these machines are shared and noisy).
  */
+import { runAdmissionScenario } from './admission.js';
 import { runAlternativesScenario } from './alternatives.js';
 import { runFailuresScenario } from './failures.js';
 import { runLoaderScenario } from './loader.js';
@@ -14,6 +15,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   loader: runLoaderScenario,
   alternatives: runAlternativesScenario,
   quota: runQuotaScenario,
+  admission: runAdmissionScenario,
   webhooks: runWebhookScenario,
   warm: runWarmScenario,
   failures: runFailuresScenario,

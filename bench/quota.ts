@@ -17,7 +17,7 @@ import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator } from '../src/sim/server.js';
 import { createQuotaScheduler, type Priority } from '../src/quota/scheduler.js';
 import { startGateway, type Gateway } from '../src/server.js';
-import { DEFAULT_BUCKET_LIMITS } from '../src/quota/token-bucket.js';
+import { DEFAULT_QUOTA_LIMITS } from '../src/quota/admission-log.js';
 import { createMemoryStore } from '../src/store/index.js';
 import { createCalcomClient, type CalcomClient } from '../src/upstream/calcom-client.js';
 import { UpstreamError } from '../src/upstream/errors.js';
@@ -178,7 +178,7 @@ export async function runQuotaScenario() {
       getEventType: (id, o) => client.getEventType(id, o).catch(note),
     };
     const scaledScheduler = {
-      limits: { ...DEFAULT_BUCKET_LIMITS, limit: 120, windowMs: WINDOW_MS },
+      limits: { ...DEFAULT_QUOTA_LIMITS, limit: 120, windowMs: WINDOW_MS },
       deadlinesMs: { critical: 10_000 / SPEED, interactive: 2_000 / SPEED, normal: 5_000 / SPEED, background: 30_000 / SPEED },
     };
     let perform: Perform;

@@ -15,8 +15,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRedis(): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
+/** Starts redis-server on `port` (a free one when omitted: a test restarting Redis passes the old one). */
+export async function startRedis(options: { port?: number } = {}): Promise<{ url: string; port: number; child: ChildProcess }> {
+  const port = options.port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,7 +40,7 @@ export async function startRedis(): Promise<{ url: string; child: ChildProcess }
       reject(new Error(`redis-server exited with ${code}:\n${output}`));
     });
   });
-  return { url: `redis://127.0.0.1:${port}`, child };
+  return { url: `redis://127.0.0.1:${port}`, port, child };
 }
 
 /** Stops a server {@link startRedis} started. */

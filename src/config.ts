@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { SlotCacheTuning } from './loaders/slot-cache.js';
-import type { BucketLimits } from './quota/token-bucket.js';
+import type { QuotaLimits } from './quota/admission-log.js';
 import type { BrowserOptions } from './security/browser.js';
 import type { OperationLimits } from './security/limits.js';
 import { loadTenantsFile, parseTokensEnv, type ClientConfig, type TenantConfig } from './security/tenants.js';
@@ -52,10 +52,8 @@ const envSchema = z.object({
   CALCOM_RATE_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
   /** Share of the limit slotgraph allows itself, so it never stands at the edge. @default 0.9 */
   QUOTA_ADMISSION_FRACTION: z.coerce.number().gt(0).max(1).default(0.9),
-  /** Share of the budget that may go out in one burst (the token bucket's capacity). @default 0.15 */
-  QUOTA_BURST_FRACTION: z.coerce.number().gt(0).lt(1).default(0.15),
-  /** Share of the bucket only critical calls (bookings) may use. @default 0.2 */
-  QUOTA_CRITICAL_RESERVE: z.coerce.number().min(0).lt(1).default(0.2),
+  /** Share of the budget only critical calls (bookings) may use. @default 0.03 (3 of 108) */
+  QUOTA_CRITICAL_RESERVE: z.coerce.number().min(0).lt(1).default(0.03),
   /** Secrets Cal.com signs webhooks with, comma-separated (several during a rotation). Never logged. */
   CALCOM_WEBHOOK_SECRET: optional(
     z
@@ -95,6 +93,20 @@ const envSchema = z.object({
   LIMIT_MAX_QUOTA_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   /** Persisted operations file: JSON `{"<sha256>": "query …"}`. */
   PERSISTED_OPERATIONS_FILE: optional(z.string().min(1)),
+  /** Prefix of every Redis key and channel; instances sharing state must use the same one. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('slotgraph:'),
+  /** A Redis command unanswered this long counts as an outage (ms): the in-process store takes over. */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Gateway instances expected on one Redis; while Redis is away each spends 1/N of the quota budget. */
+  EXPECTED_INSTANCES: z.coerce.number().int().min(1).max(1000).default(2),
+  /** Share of the quota budget one instance spends on its own while Redis is away (overrides 1/EXPECTED_INSTANCES). */
+  REDIS_OUTAGE_BUDGET_SHARE: optional(z.coerce.number().gt(0).max(1)),
+  /** On SIGTERM/SIGINT, in-flight operations get this long to finish (ms). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** OTLP/HTTP collector (`http://collector:4318`); unset: no traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(z.url({ protocol: /^https?$/ })),
+  /** `service.name` of the traces. */
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('slotgraph'),
 }).superRefine((e, ctx) => {
   if (e.SLOT_MAX_AGE_MS < e.SLOT_FRESH_TTL_MS) {
     ctx.addIssue({ code: 'custom', path: ['SLOT_MAX_AGE_MS'], message: `must be at least SLOT_FRESH_TTL_MS (${e.SLOT_FRESH_TTL_MS})` });
@@ -120,7 +132,7 @@ export interface AppConfig {
   slotCache: SlotCacheTuning;
   slotBatchWindowMs: number;
   /** Cal.com's rate limit and our share of it. */
-  quota: BucketLimits;
+  quota: QuotaLimits;
   /** Webhook secrets (empty: none configured), body cap and revalidation delay (null: none). */
   webhooks: { secrets: string[]; maxBodyBytes: number; revalidateDelayMs: number | null };
   livePollMs: number;
@@ -135,6 +147,16 @@ export interface AppConfig {
   maxBodyBytes: number;
   limits: OperationLimits;
   persistedOperations: Record<string, string> | undefined;
+  /** Redis details (with `redisUrl`). */
+  redis: {
+    keyPrefix: string;
+    commandTimeoutMs: number;
+    /** Share of the quota budget spent in process while Redis is away. */
+    outageBudgetShare: number;
+  };
+  shutdownTimeoutMs: number;
+  /** Traces: off without an endpoint. */
+  tracing: { endpoint: string | undefined; serviceName: string };
 }
 
 /** A configuration problem; `message` names every bad variable, one per line. */
@@ -179,7 +201,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       limit: e.CALCOM_RATE_LIMIT,
       windowMs: e.CALCOM_RATE_WINDOW_MS,
       admissionFraction: e.QUOTA_ADMISSION_FRACTION,
-      burstFraction: e.QUOTA_BURST_FRACTION,
       criticalReserveFraction: e.QUOTA_CRITICAL_RESERVE,
     },
     webhooks: {
@@ -208,6 +229,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxQuotaShare: e.LIMIT_MAX_QUOTA_SHARE,
     },
     persistedOperations: e.PERSISTED_OPERATIONS_FILE ? loadPersistedOperations(e.PERSISTED_OPERATIONS_FILE) : undefined,
+    redis: {
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      outageBudgetShare: e.REDIS_OUTAGE_BUDGET_SHARE ?? 1 / e.EXPECTED_INSTANCES,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    tracing: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
   };
 }
 

@@ -1,13 +1,19 @@
 /**
- * `npm start`: reads the environment (src/config.ts), starts the embedded Cal.com simulator when no
- * CALCOM_API_KEY is set, opens the store (Redis with REDIS_URL, else in-process) and serves the
- * gateway. SIGINT/SIGTERM close everything.
+ * `npm start` (and `node dist/main.js`, the compiled build): reads the environment
+ * (src/config.ts), starts the embedded Cal.com simulator when no CALCOM_API_KEY is set, opens the
+ * store (Redis with REDIS_URL — with an in-process fallback while it is away — else in-process),
+ * starts tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, and serves the gateway.
+ *
+ * SIGTERM/SIGINT drain it (src/server.ts `drain`): no new connections, in-flight operations finish
+ * within SHUTDOWN_TIMEOUT_MS, subscriptions end, then Redis is closed and the process exits 0. A
+ * second SIGINT exits at once.
  */
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import type { Logger } from './logger.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { startTracing } from './observability/tracing.js';
 import { hashToken, TenantConfigError, type TenantConfig } from './security/tenants.js';
 import { startGateway, WEBHOOK_PATH } from './server.js';
 import { DEMO } from './sim/demo.js';
@@ -75,13 +81,21 @@ async function main() {
     log.info(`using Cal.com at ${redactUrl(calcom.apiUrl, { dropUserinfo: true })}`);
   }
 
+  const tracing = await startTracing(config.tracing);
+  if (tracing) log.info(`traces go to ${redactUrl(config.tracing.endpoint!, { dropUserinfo: true })} (OTLP/HTTP)`);
+
+  const storeLog = log.child({ component: 'store' });
   const store = await createStore({
     redisUrl: config.redisUrl,
-    onError: (err) => log.warn({ err: err.message }, 'Redis connection error; reconnecting'),
+    keyPrefix: config.redis.keyPrefix,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+    outageBudgetShare: config.redis.outageBudgetShare,
+    log: { warn: (obj, msg) => storeLog.warn(obj, msg), info: (obj, msg) => storeLog.info(obj, msg) },
+    onError: (err) => storeLog.warn({ err: err.message }, 'Redis connection error; reconnecting'),
   });
   log.info(
     config.redisUrl
-      ? `shared state in Redis at ${redactUrl(config.redisUrl)}`
+      ? `shared state in Redis at ${redactUrl(config.redisUrl)} (while it is away: in process, with ${Math.round(config.redis.outageBudgetShare * 100)} % of the quota budget)`
       : 'shared state in process memory (single instance); set REDIS_URL to share it between instances',
   );
 
@@ -124,9 +138,10 @@ async function main() {
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     ...(config.persistedOperations ? { persistedOperations: config.persistedOperations } : {}),
+    shutdownTimeoutMs: config.shutdownTimeoutMs,
   });
   if (sim) await registerEmbeddedWebhook(sim, calcom.apiKey, `${gateway.url}${WEBHOOK_PATH}`, webhookSecrets[0]!, log);
-  log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz`);
+  log.info(`slotgraph ready: GraphiQL at ${gateway.graphqlUrl}, health at ${gateway.url}/healthz, status at ${gateway.url}/status, metrics at ${gateway.url}/metrics`);
   if (demoToken) {
     // A demo token for the embedded simulator only: it opens nothing real.
     log.info(`demo mode: anonymous requests are served; to try authentication send "Authorization: Bearer ${demoToken}"`);
@@ -134,16 +149,35 @@ async function main() {
 
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      if (signal === 'SIGINT') {
+        log.warn('SIGINT again: exiting without waiting');
+        process.exit(130);
+      }
+      return;
+    }
     stopping = true;
-    log.info(`${signal}: shutting down`);
-    await gateway.close();
-    await store.close();
-    await sim?.close();
+    log.info({ timeoutMs: config.shutdownTimeoutMs }, `${signal}: draining, then shutting down`);
+    // Should anything hang past the drain, the process still ends.
+    setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 10_000).unref();
+    try {
+      await gateway.drain(config.shutdownTimeoutMs);
+      await gateway.close();
+      await store.close();
+      await sim?.close();
+      await tracing?.shutdown();
+    } catch (err) {
+      log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+    log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err: unknown) => {

@@ -1,12 +1,13 @@
 /**
  * The gateway's HTTP side: graphql-yoga on node:http (GraphiQL and GraphQL over HTTP/SSE at
- * /graphql), graphql-ws on the same path, Cal.com webhooks at POST /webhooks/calcom and
- * GET /healthz. Transport only: authentication picks the caller's tenant, whose services
- * (src/services.ts) and loaders do the work.
+ * /graphql), graphql-ws on the same path, Cal.com webhooks at POST /webhooks/calcom, and the
+ * operations endpoints: GET /healthz, /readyz, /metrics, /status and /status.json
+ * (src/observability). Transport only: authentication picks the caller's tenant, whose services
+ * (src/services.ts) and loaders do the work. `drain()` is the graceful shutdown.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import { createYoga, maskError, type Plugin } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
@@ -14,12 +15,18 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
-import { closeServer, listen } from './http-server.js';
+import { closeServer, listen, stopListening } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
 import type { SlotCacheTuning } from './loaders/slot-cache.js';
 import type { Logger } from './logger.js';
-import type { CallOptions, SchedulerOptions } from './quota/scheduler.js';
-import { bucketShape, DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
+import { readiness, type Readiness } from './observability/health.js';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.js';
+import { createSchedulerObserver } from './observability/observer.js';
+import { createDrainSignal, useOperationObservability } from './observability/operations.js';
+import { createRecentErrors } from './observability/recent-errors.js';
+import { STATUS_PAGE_HTML, statusSnapshot, type StatusSnapshot } from './observability/status.js';
+import type { CallOptions, SchedulerObserver, SchedulerOptions } from './quota/scheduler.js';
+import { quotaShape, DEFAULT_QUOTA_LIMITS, type QuotaLimits } from './quota/admission-log.js';
 import { schema } from './schema/index.js';
 import { useInputErrorCodes } from './schema/use-input-error-codes.js';
 import { useRequestPriority } from './schema/use-request-priority.js';
@@ -27,8 +34,8 @@ import { checkScopes, createAuthenticator, unauthenticated, type AuthResult, typ
 import { browserPlugins, corsFor, originAllowed, type BrowserOptions } from './security/browser.js';
 import { armorPlugins, DEFAULT_OPERATION_LIMITS, useUpstreamCostLimit, type OperationLimits } from './security/limits.js';
 import type { Scope, TenantConfig } from './security/tenants.js';
-import { createTenantServices, type TenantServices } from './services.js';
-import type { Store } from './store/store.js';
+import { createTenantServices, tenantNamespace, type TenantServices } from './services.js';
+import type { Store, StoreHealth } from './store/store.js';
 import { redactUrl } from './store/index.js';
 import type { CalcomClientOptions } from './upstream/calcom-client.js';
 import type { WebhookAnswer } from './webhooks/receiver.js';
@@ -65,8 +72,8 @@ export interface GatewayOptions {
   batchWindowMs?: number;
   /** The gateway's clock in ms since the epoch (tests pass a controllable one). @default Date.now */
   now?: () => number;
-  /** Cal.com's limit and our share of it; see {@link BucketLimits} for defaults (120 per 60 s, 90 %). */
-  quota?: Partial<BucketLimits>;
+  /** Cal.com's limit and our share of it; see {@link QuotaLimits} for defaults (120 per 60 s, 90 %). */
+  quota?: Partial<QuotaLimits>;
   /** Scheduler details: deadlines, retries, breaker. */
   scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues'>;
   /** Cal.com webhooks at `POST /webhooks/calcom` (docs/subscriptions.md). */
@@ -88,6 +95,17 @@ export interface GatewayOptions {
   maxBodyBytes?: number;
   /** Persisted operations by hash (`{"<sha256>": "query …"}`); tenants with `persistedOperationsOnly` may run only these. */
   persistedOperations?: Record<string, string>;
+  /** How long `drain()` lets in-flight operations finish (ms). @default 10000 */
+  shutdownTimeoutMs?: number;
+  /** Upstream failures the status page keeps. @default 20 */
+  recentErrors?: number;
+}
+
+/** What `drain()` did. */
+export interface DrainResult {
+  /** Queued upstream calls had to be failed (typed UPSTREAM_UNAVAILABLE) because the timeout came. */
+  forced: boolean;
+  ms: number;
 }
 
 /** The path Cal.com delivers webhooks to. */
@@ -111,6 +129,19 @@ export interface Gateway {
   /** The first tenant's webhook receiver (behind `POST /webhooks/calcom`). */
   webhooks: TenantServices['webhooks'];
   httpServer: Server;
+  /** Prometheus metrics (also at `GET /metrics`). */
+  metrics: GatewayMetrics;
+  /** What `/readyz` answers. */
+  readiness(): Promise<Readiness>;
+  /** What `/status.json` answers. */
+  status(): Promise<StatusSnapshot>;
+  /**
+   * Graceful drain: stops accepting connections (and answers not-ready), ends SSE subscriptions,
+   * lets in-flight operations finish; near the timeout, fails what is still queued for Cal.com with
+   * typed errors; then closes graphql-ws sockets with 1001 Going Away and every connection.
+   * `close()` afterwards releases the rest.
+   */
+  drain(timeoutMs?: number): Promise<DrainResult>;
   /** Stops accepting, closes sockets and the upstream clients. The store is the caller's to close. */
   close(): Promise<void>;
 }
@@ -129,6 +160,25 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { log, store } = options;
   const now = options.now ?? Date.now;
+  const drainSignal = createDrainSignal();
+  /** Set when the drain timeout came: what fails from now on fails because of the shutdown. */
+  let forcedShutdown = false;
+  const recentErrors = createRecentErrors(options.recentErrors ?? 20);
+  const tenantByNamespace = new Map<string, string>();
+  const storeHealth = (): StoreHealth => store.health?.() ?? { kind: store.kind, ok: true, degraded: false };
+  // Filled below once the tenants exist; the metrics pull from them at scrape time.
+  const tenantSources = () =>
+    [...tenants.values()].map((t) => ({
+      id: t.tenant.id,
+      quota: () => t.services.scheduler.status(),
+      cache: () => t.services.slotCache.stats(),
+      subscriptions: () => t.services.changes.active(),
+    }));
+  const ready = () => readiness({ draining: drainSignal.draining, store: storeHealth(), tenants: tenantSources() });
+  const metrics = createMetrics({ tenants: tenantSources, store: storeHealth, ready: async () => (await ready()).ready });
+  const observer: SchedulerObserver = createSchedulerObserver({ metrics, recentErrors, tenantOf: (ns) => tenantByNamespace.get(ns) ?? 'unknown' });
+  // services.ts passes its scheduler settings through to createQuotaScheduler, observer included.
+  const schedulerSettings: NonNullable<GatewayOptions['scheduler']> & { observer: SchedulerObserver } = { ...options.scheduler, observer };
   const tenantConfigs: TenantConfig[] = options.tenants ?? [
     {
       id: 'default',
@@ -140,6 +190,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   ];
   const tenants = new Map<string, TenantServices>();
   for (const tenant of tenantConfigs) {
+    tenantByNamespace.set(tenantNamespace(tenant), tenant.id);
     tenants.set(
       tenant.id,
       createTenantServices(tenant, {
@@ -149,7 +200,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         ...(options.calcom.timeoutMs !== undefined ? { timeoutMs: options.calcom.timeoutMs } : {}),
         ...(options.slotCache ? { slotCache: options.slotCache } : {}),
         ...(options.quota ? { quota: options.quota } : {}),
-        ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+        scheduler: schedulerSettings,
         ...(options.webhooks ? { webhooks: options.webhooks } : {}),
         ...(options.livePollMs !== undefined ? { livePollMs: options.livePollMs } : {}),
       }),
@@ -169,7 +220,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const yogaLog = log.child({ component: 'yoga' });
   /** HTTP requests' authentication, made once per request in `useAuthentication`. */
   const requestAuth = new WeakMap<Request, AuthResult>();
-  const burst = new Map(tenantConfigs.map((t) => [t.id, bucketShape({ ...DEFAULT_BUCKET_LIMITS, ...options.quota, ...t.quota }).capacity]));
+  const burst = new Map(tenantConfigs.map((t) => [t.id, quotaShape({ ...DEFAULT_QUOTA_LIMITS, ...options.quota, ...t.quota }).capacity]));
   const persistedOnly = new Set(tenantConfigs.filter((t) => t.persistedOperationsOnly).map((t) => t.id));
 
   /** Refuses an HTTP GraphQL request without a valid token (401), before anything is parsed. */
@@ -189,6 +240,32 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       requestAuth.set(request, result.auth);
+    },
+  };
+  /**
+   * Past the drain timeout the scheduler fails the Cal.com calls still queued (CANCELLED, or an
+   * error of whatever waited for them): their answers say why, typed and retryable, not as a bug.
+   */
+  const useShutdownErrors: Plugin<GatewayContext> = {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!forcedShutdown || !('errors' in result) || !result.errors?.length) return;
+          setResult({
+            ...result,
+            errors: result.errors.map((error) => {
+              const code = error.extensions?.code;
+              if (code !== undefined && code !== ErrorCode.CANCELLED && code !== ErrorCode.INTERNAL_SERVER_ERROR) return error;
+              if (code === undefined) log.warn({ err: error.originalError ?? error }, 'an operation failed during the forced shutdown');
+              return new GraphQLError('The gateway is shutting down and could not ask Cal.com in time; retry (another instance will answer).', {
+                ...(error.nodes ? { nodes: error.nodes } : {}),
+                ...(error.path ? { path: error.path } : {}),
+                extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, reason: 'SHUTTING_DOWN', retryAfterSeconds: 1 },
+              });
+            }),
+          });
+        },
+      };
     },
   };
   /** Refuses, before execution, a root field the caller's scopes do not cover (FORBIDDEN). */
@@ -214,6 +291,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ? { title: 'slotgraph', subscriptionsProtocol: 'WS', ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}) }
       : false,
     plugins: [
+      useShutdownErrors,
+      useOperationObservability({ metrics, drain: drainSignal }),
       useAuthentication,
       ...browserPlugins(browser),
       ...(options.persistedOperations || persistedOnly.size > 0
@@ -261,22 +340,53 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   });
 
+  /** HTTP requests being answered now (the drain waits for them). */
+  let inflightHttp = 0;
   const httpServer = createServer(async (req, res) => {
-    if (req.url === WEBHOOK_PATH || req.url?.startsWith(`${WEBHOOK_PATH}?`)) {
-      const answer = await receiveWebhook(req, maxWebhookBytes, [...tenants.values()]).catch((err: unknown) => {
+    inflightHttp += 1;
+    res.once('close', () => (inflightHttp -= 1));
+    // While draining, every answer closes its connection: keep-alive clients go elsewhere.
+    if (drainSignal.draining) res.setHeader('connection', 'close');
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (path === WEBHOOK_PATH) {
+      const { answer, tenant } = await receiveWebhook(req, maxWebhookBytes, [...tenants.values()]).catch((err: unknown) => {
         log.error({ err }, 'webhook handling failed');
-        return { status: 500, body: { error: 'internal error' } };
+        return { answer: { status: 500, body: { error: 'internal error' } }, tenant: 'unknown' };
       });
+      metrics.webhook(tenant, webhookResult(answer));
       return json(res, answer.status, answer.body);
     }
-    if (req.url === '/healthz' || req.url?.startsWith('/healthz?')) {
-      const storeOk = await store.ping();
-      return json(res, storeOk ? 200 : 503, {
-        status: storeOk ? 'ok' : 'degraded',
-        // Userinfo in a configured URL never leaves the process.
-        upstream: { kind: options.upstreamKind ?? 'calcom', url: redactUrl(options.calcom.apiUrl, { dropUserinfo: true }) },
-        store: { kind: store.kind, ok: storeOk },
-      });
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      const noStore = { 'cache-control': 'no-store' };
+      if (path === '/healthz') {
+        // The process is up and serving: always 200. Readiness (Redis, breakers, drain) is /readyz.
+        const health = storeHealth();
+        return json(
+          res,
+          200,
+          {
+            status: 'ok',
+            // Userinfo in a configured URL never leaves the process.
+            upstream: { kind: options.upstreamKind ?? 'calcom', url: redactUrl(options.calcom.apiUrl, { dropUserinfo: true }) },
+            store: { kind: health.kind, ok: health.ok },
+          },
+          noStore,
+        );
+      }
+      if (path === '/readyz') {
+        const r = await ready();
+        return json(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not_ready', ...r }, noStore);
+      }
+      if (path === '/metrics') {
+        const text = await metrics.render();
+        res.writeHead(200, { 'content-type': metrics.contentType, ...noStore });
+        return res.end(text);
+      }
+      if (path === '/status.json') return json(res, 200, await status(), noStore);
+      if (path === '/status') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...noStore });
+        return res.end(STATUS_PAGE_HTML);
+      }
     }
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
       // The body is read here, capped, before GraphQL parses anything.
@@ -301,8 +411,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     server: httpServer,
     path: yoga.graphqlEndpoint,
     // Browsers do not apply CORS to WebSockets: an Origin outside the list is refused at the upgrade.
-    verifyClient: (info: { origin?: string }) => originAllowed(info.origin, browser.corsOrigins),
+    // A draining gateway takes no new sockets.
+    verifyClient: (info: { origin?: string }) => !drainSignal.draining && originAllowed(info.origin, browser.corsOrigins),
   });
+  /** graphql-ws queries and mutations being answered now, per socket (the drain waits for them). */
+  const wsBusy = new Map<object, Set<string>>();
+  const wsInflight = () => [...wsBusy.values()].reduce((n, ids) => n + ids.size, 0);
   /** One abort controller per graphql-ws operation, fired when it completes or its socket closes. */
   const wsOperations = new WeakMap<object, Map<string, AbortController>>();
   /** Each graphql-ws connection's authentication, made once in `connection_init`. */
@@ -328,6 +442,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           socket.once('close', () => {
             for (const controller of ops.values()) controller.abort();
             ops.clear();
+            wsBusy.delete(socket);
           });
         }
         const controller = new AbortController();
@@ -357,18 +472,45 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         };
         const errors = validate(args.schema, args.document);
         if (errors.length) return errors;
+        if (getOperationAST(args.document, params.operationName)?.operation !== 'subscription') {
+          let busy = wsBusy.get(socket);
+          if (!busy) wsBusy.set(socket, (busy = new Set()));
+          busy.add(id);
+        }
         return args;
       },
       onComplete: (ctx, id) => {
         const operations = wsOperations.get(ctx.extra.socket);
         operations?.get(id)?.abort();
         operations?.delete(id);
+        wsBusy.get(ctx.extra.socket)?.delete(id);
       },
     },
     wsServer,
   );
 
   const { url, hostPort } = await listen(httpServer, options.port ?? 4000, options.host ?? '127.0.0.1');
+
+  async function status(): Promise<StatusSnapshot> {
+    return statusSnapshot({ readiness: await ready(), tenants: tenantSources(), recentErrors: recentErrors.list() });
+  }
+
+  let wsClosed = false;
+  const closeWebSockets = async () => {
+    if (wsClosed) return;
+    wsClosed = true;
+    await wsDisposable.dispose(); // every socket: 1001 Going Away
+  };
+  /** Polls until nothing is in flight or `ms` passed; true when nothing is. */
+  const settle = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (inflightHttp > 0 || wsInflight() > 0) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  };
+  let draining: Promise<DrainResult> | undefined;
 
   return {
     url,
@@ -378,14 +520,53 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     tenants,
     webhooks: first.webhooks,
     httpServer,
+    metrics,
+    readiness: ready,
+    status,
+    drain(timeoutMs = options.shutdownTimeoutMs ?? 10_000) {
+      draining ??= (async () => {
+        const startedAt = Date.now();
+        drainSignal.start(); // /readyz says not ready; SSE subscriptions end
+        // Connections the kernel accepted already (still in the listen backlog) would be reset
+        // with the listening socket: let the event loop take them in first.
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+        const stopped = stopListening(httpServer); // no new connections; open ones are closed below
+        log.info({ inflight: inflightHttp + wsInflight(), timeoutMs }, 'draining: no new connections; waiting for operations in flight');
+        // Near the timeout, what still waits for Cal.com's quota is failed (typed) so its answer can go out.
+        const grace = Math.min(2000, Math.floor(timeoutMs / 4));
+        const settled = await settle(timeoutMs - grace);
+        if (!settled) {
+          forcedShutdown = true;
+          log.warn({ inflight: inflightHttp + wsInflight() }, 'drain timeout: failing the upstream calls still queued');
+          for (const tenant of tenants.values()) tenant.services.scheduler.close();
+          if (!(await settle(grace))) log.warn({ inflight: inflightHttp + wsInflight() }, 'drain timeout: closing connections with operations still in flight');
+        }
+        await closeWebSockets();
+        httpServer.closeAllConnections();
+        await stopped;
+        const ms = Date.now() - startedAt;
+        log.info({ ms, forced: !settled }, 'drained');
+        return { forced: !settled, ms };
+      })();
+      return draining;
+    },
     async close() {
-      await wsDisposable.dispose();
+      await closeWebSockets();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
       await closeServer(httpServer);
       await yoga.dispose();
       for (const tenant of tenants.values()) await tenant.close();
     },
   };
+}
+
+/** A webhook answer as a bounded metrics label. */
+function webhookResult(answer: WebhookAnswer): string {
+  if (answer.status === 200) {
+    const status = answer.body.status;
+    return status === 'ignored' || status === 'duplicate' || status === 'already-applied' ? status : 'ok';
+  }
+  return { 400: 'invalid', 401: 'unauthorized', 404: 'not_configured', 405: 'method_not_allowed', 413: 'too_large' }[answer.status] ?? 'error';
 }
 
 /** The body, or null when it is larger than `maxBytes` (the rest is drained). */
@@ -407,16 +588,18 @@ async function readCapped(req: IncomingMessage, maxBytes: number): Promise<Buffe
  * Reads a webhook delivery's raw body (refusing more than `maxBytes`) and hands it to the receiver
  * of the tenant whose secret signed it (401 when none did).
  */
-async function receiveWebhook(req: IncomingMessage, maxBytes: number, tenants: TenantServices[]): Promise<WebhookAnswer> {
-  if (req.method !== 'POST') return { status: 405, body: { error: 'Cal.com delivers webhooks with POST' } };
+async function receiveWebhook(req: IncomingMessage, maxBytes: number, tenants: TenantServices[]): Promise<{ answer: WebhookAnswer; tenant: string }> {
+  const refuse = (status: number, error: string) => ({ answer: { status, body: { error } }, tenant: 'unknown' });
+  if (req.method !== 'POST') return refuse(405, 'Cal.com delivers webhooks with POST');
   if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
     req.resume();
-    return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+    return refuse(413, `the body is larger than ${maxBytes} bytes`);
   }
   const body = await readCapped(req, maxBytes);
-  if (body === null) return { status: 413, body: { error: `the body is larger than ${maxBytes} bytes` } };
+  if (body === null) return refuse(413, `the body is larger than ${maxBytes} bytes`);
   const signature = req.headers[SIGNATURE_HEADER];
   const header = Array.isArray(signature) ? signature[0] : signature;
-  const tenant = tenants.find((t) => verifyCalcomSignature(body, header, t.tenant.webhookSecrets)) ?? tenants[0]!;
-  return tenant.webhooks.handle(body, req.headers);
+  const signer = tenants.find((t) => verifyCalcomSignature(body, header, t.tenant.webhookSecrets));
+  const tenant = signer ?? tenants[0]!;
+  return { answer: await tenant.webhooks.handle(body, req.headers), tenant: signer ? signer.tenant.id : 'unknown' };
 }

@@ -11,7 +11,7 @@ import { createEventTypeDirectory } from './loaders/event-types.js';
 import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
 import type { Logger } from './logger.js';
 import { createQuotaScheduler, type SchedulerOptions } from './quota/scheduler.js';
-import { DEFAULT_BUCKET_LIMITS, type BucketLimits } from './quota/token-bucket.js';
+import { DEFAULT_QUOTA_LIMITS, type QuotaLimits } from './quota/admission-log.js';
 import type { TenantConfig } from './security/tenants.js';
 import type { Store } from './store/store.js';
 import { createCalcomClient, type CalcomClient } from './upstream/calcom-client.js';
@@ -35,8 +35,8 @@ export interface SharedSettings {
   timeoutMs?: number;
   slotCache?: Partial<SlotCacheTuning>;
   /** Quota settings every tenant starts from (a tenant's own override them). */
-  quota?: Partial<BucketLimits>;
-  scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues'>;
+  quota?: Partial<QuotaLimits>;
+  scheduler?: Pick<SchedulerOptions, 'deadlinesMs' | 'retries' | 'breaker' | 'max429Requeues' | 'observer'>;
   webhooks?: { maxBodyBytes?: number; revalidateDelayMs?: number | null };
   livePollMs?: number;
 }
@@ -63,7 +63,7 @@ export function createTenantServices(tenant: TenantConfig, shared: SharedSetting
   const scheduler = createQuotaScheduler({
     store,
     credentialId,
-    limits: { ...DEFAULT_BUCKET_LIMITS, ...shared.quota, ...tenant.quota },
+    limits: { ...DEFAULT_QUOTA_LIMITS, ...shared.quota, ...tenant.quota },
     log: log.child({ component: 'quota' }),
     now,
     ...shared.scheduler,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBreaker, failureWeight } from '../src/quota/breaker.js';
 import { CallCancelledError, QuotaExhaustedError, createQuotaScheduler, type Priority, type UpstreamTask } from '../src/quota/scheduler.js';
-import { bucketShape, DEFAULT_BUCKET_LIMITS } from '../src/quota/token-bucket.js';
+import { createAdmissionLog, quotaShape as bucketShape, DEFAULT_QUOTA_LIMITS as DEFAULT_BUCKET_LIMITS } from '../src/quota/admission-log.js';
 import { createCalcomClient } from '../src/upstream/calcom-client.js';
 import { createScheduledCalcom } from '../src/upstream/scheduled-calcom.js';
 import { UpstreamError } from '../src/upstream/errors.js';
@@ -30,12 +30,39 @@ function recordingTask(log: string[], name: string): UpstreamTask<string> {
   return { group: 'eventTypes', method: 'GET', run: async () => (log.push(name), { value: name, rateLimit: {} }) };
 }
 
-describe('the token bucket’s shape', () => {
-  it('admits at most the budget in any window, keeps a reserve for critical calls', () => {
+describe('the admission log', () => {
+  it('allows the whole budget at once and per window, keeps a reserve for critical calls', () => {
     const shape = bucketShape(DEFAULT_BUCKET_LIMITS);
-    expect(shape).toMatchObject({ budget: 108, capacity: 17, criticalReserve: 3, margin: 12 });
-    // capacity + refill over one window = budget < limit, however Cal.com's window falls.
-    expect(shape.capacity + shape.refillPerMs * 60_000).toBeCloseTo(108, 6);
+    expect(shape).toMatchObject({ budget: 108, capacity: 108, criticalReserve: 3, margin: 12 });
+    expect(shape.refillPerMs * 60_000).toBeCloseTo(108, 6);
+  });
+
+  it('admits at most the budget in any window, under any arrival pattern, on both stores', async () => {
+    for (const kind of ['memory', 'redis'] as const) {
+      let now = 1_700_000_000_000;
+      const limits = { ...DEFAULT_BUCKET_LIMITS, limit: 20, windowMs: 10_000 }; // budget 18, reserve 1
+      const log = createAdmissionLog({ store: await startStore(kind, kind === 'redis' ? uniquePrefix() : undefined), key: 'quota:any-window', limits, now: () => now });
+      const admitted: number[] = [];
+      // A deterministic pseudo-random walk: bursts and gaps over ten windows.
+      let seed = 7;
+      const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+      for (let i = 0; i < 600; i++) {
+        now += Math.floor(next() ** 3 * 1500);
+        const critical = next() < 0.1;
+        const r = await log.take(critical ? 0 : log.shape.criticalReserve);
+        if (r.admitted) admitted.push(now);
+        else {
+          expect(r.waitMs).toBeGreaterThan(0);
+          expect(r.freesInMs[0]).toBe(r.waitMs);
+        }
+      }
+      for (const t of admitted) expect(admitted.filter((u) => u >= t && u < t + limits.windowMs).length).toBeLessThanOrEqual(18);
+      // The whole budget at once: 18 in one instant after a quiet window.
+      now += 20_000;
+      const burst = await Promise.all(Array.from({ length: 19 }, () => log.take(0)));
+      expect(burst.filter((r) => r.admitted)).toHaveLength(18);
+      expect((await log.peek()).tokens).toBe(0);
+    }
   });
 });
 
@@ -67,7 +94,7 @@ describe('bursts', () => {
     expect((await Promise.allSettled(calls)).filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await admin.stats()).toMatchObject({ total: 80, rateLimited: 0 });
     // One bucket counted every admission of both.
-    expect((await storeA.get('quota:quota-test'))?.split('|')[3]).toBe('80');
+    expect((await storeA.get('quota:quota-test'))?.split('|')[1]).toBe('80');
     const [sa, sb] = [await a.scheduler.status(), await b.scheduler.status()];
     expect(sa.queues[3]!.admitted + sb.queues[3]!.admitted).toBe(80);
     expect(sa.queues[3]!.admitted).toBeGreaterThan(0);
@@ -77,12 +104,12 @@ describe('bursts', () => {
 
 describe('priorities', () => {
   it('a critical call overtakes queued background ones; FIFO within a class', async () => {
-    // 3 per 3 s: capacity 1, one token per 1.5 s, no critical reserve at this size.
-    const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'prio', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 4, windowMs: 3000 }, log: quietLog });
+    // A budget of 2 per second, no critical reserve at this size.
+    const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'prio', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 2, windowMs: 1000 }, log: quietLog });
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
-    const background = ['bg1', 'bg2', 'bg3'].map((name) => scheduler.schedule(recordingTask(order, name), { priority: 'background' }));
-    await background[0]; // the one token there was
+    const background = ['bg1', 'bg2', 'bg3', 'bg4'].map((name) => scheduler.schedule(recordingTask(order, name), { priority: 'background' }));
+    await Promise.all(background.slice(0, 2)); // the budget there was
     const critical = scheduler.schedule(recordingTask(order, 'critical'), { priority: 'critical' });
     const queued = await scheduler.status();
     expect(queued.queues.map((q) => [q.priority, q.depth])).toEqual([
@@ -93,22 +120,22 @@ describe('priorities', () => {
     ]);
     await critical;
     await Promise.all(background);
-    expect(order).toEqual(['bg1', 'critical', 'bg2', 'bg3']);
+    expect(order).toEqual(['bg1', 'bg2', 'critical', 'bg3', 'bg4']);
   });
 
   it('keeps a reserve only critical calls may use', async () => {
     const store = await startStore('memory');
-    // Non-critical calls may empty the bucket down to the reserve, not further.
-    // A 10-minute window: one token per ~6.6 s, so no refill lands while the test looks.
+    // Non-critical calls may fill the log up to the reserve, not further.
+    // A 10-minute window, so nothing leaves the log while the test looks.
     const limits = { ...DEFAULT_BUCKET_LIMITS, windowMs: 600_000 };
-    const { capacity, criticalReserve } = bucketShape(limits);
-    const usable = capacity - criticalReserve;
+    const { budget, criticalReserve } = bucketShape(limits);
+    const usable = budget - criticalReserve;
     const scheduler = createQuotaScheduler({ store, credentialId: 'reserve', limits, log: quietLog });
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
-    const interactive = Array.from({ length: usable + 1 }, (_, i) => scheduler.schedule(recordingTask(order, `i${i}`), { priority: 'interactive', deadlineMs: 60_000 }));
+    const interactive = Array.from({ length: usable + 1 }, (_, i) => scheduler.schedule(recordingTask(order, `i${i}`), { priority: 'interactive', deadlineMs: 700_000 }));
     await Promise.all(interactive.slice(0, usable));
-    expect((await scheduler.status()).queues[1]!.depth).toBe(1); // the last one waits for a refill
+    expect((await scheduler.status()).queues[1]!.depth).toBe(1); // the last one waits for the window
     await scheduler.schedule(recordingTask(order, 'booking'), { priority: 'critical' });
     expect(order.at(-1)).toBe('booking');
     expect(order).not.toContain(`i${usable}`);
@@ -164,12 +191,13 @@ describe('429s, deadlines and cancellation', () => {
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
     await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
+    await scheduler.schedule(recordingTask(order, 'second'), { priority: 'critical' }); // the budget of 2
     const late = scheduler.schedule(recordingTask(order, 'late'), { priority: 'interactive', deadlineMs: 50 });
     const error = await late.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExhaustedError);
     expect((error as QuotaExhaustedError).reason).toBe('deadline');
     expect((error as QuotaExhaustedError).retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(order).toEqual(['first']);
+    expect(order).toEqual(['first', 'second']);
     expect((await scheduler.status()).queues[1]).toMatchObject({ depth: 0, deadlineExpired: 1 });
   });
 
@@ -178,14 +206,15 @@ describe('429s, deadlines and cancellation', () => {
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
     await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
-    // The next token is a minute away (budget 2, capacity 1); a 30 s deadline cannot be met, so the
+    await scheduler.schedule(recordingTask(order, 'second'), { priority: 'critical' });
+    // The next admission is a minute away (budget 2); a 30 s deadline cannot be met, so the
     // refusal comes from the prediction, long before the deadline timer could fire.
     const error = await scheduler.schedule(recordingTask(order, 'hopeless'), { priority: 'normal', deadlineMs: 30_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(QuotaExhaustedError);
     expect((error as QuotaExhaustedError).reason).toBe('deadline');
     expect((error as QuotaExhaustedError).retryAfterSeconds).toBeGreaterThan(30);
     expect((error as QuotaExhaustedError).retryAfterSeconds).toBeLessThanOrEqual(60);
-    expect(order).toEqual(['first']);
+    expect(order).toEqual(['first', 'second']);
     expect((await scheduler.status()).queues[2]).toMatchObject({ depth: 0, deadlineExpired: 1 });
   });
 
@@ -194,22 +223,25 @@ describe('429s, deadlines and cancellation', () => {
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
     await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
+    await scheduler.schedule(recordingTask(order, 'second'), { priority: 'critical' });
     const controller = new AbortController();
-    const cancelled = scheduler.schedule(recordingTask(order, 'never'), { priority: 'interactive', signal: controller.signal, deadlineMs: 60_000 });
+    const cancelled = scheduler.schedule(recordingTask(order, 'never'), { priority: 'interactive', signal: controller.signal, deadlineMs: 120_000 });
     controller.abort();
     await expect(cancelled).rejects.toBeInstanceOf(CallCancelledError);
     const status = await scheduler.status();
     expect(status.queues[1]).toMatchObject({ depth: 0, cancelled: 1, admitted: 0 });
-    expect(order).toEqual(['first']);
-    // Only the first call's token was taken.
-    expect(status.shape.capacity - status.tokens).toBeLessThan(1.01);
+    expect(order).toEqual(['first', 'second']);
+    // Only the first two calls were admitted: the log holds them and nothing else.
+    expect(status.tokens).toBe(0);
+    expect((await scheduler.status()).queues[0]!.admitted).toBe(2);
   });
 
   it('a client that hangs up while its query waits takes its upstream call with it', async () => {
-    // One token, the next 1.2 s later: within the interactive deadline, so the second query waits.
-    const stack = await startStack({ quota: { limit: 3, windowMs: 1_200 } });
+    // A budget of 2, the next admission 1.2 s later: within the interactive deadline, so the third query waits.
+    const stack = await startStack({ quota: { limit: 2, windowMs: 1_200 } });
     await stack.admin.reset(false);
-    await stack.client.request(`{ eventType(id: ${DEMO.haircut}) { id } }`); // the one token
+    await stack.client.request(`{ eventType(id: ${DEMO.haircut}) { id } }`);
+    await stack.client.request(`{ eventType(id: ${DEMO.teamConsultation}) { id } }`); // the budget
     const controller = new AbortController();
     const pending = fetch(stack.gateway.graphqlUrl, {
       method: 'POST',
@@ -221,8 +253,8 @@ describe('429s, deadlines and cancellation', () => {
     controller.abort();
     await pending;
     await until(async () => (await stack.gateway.services.scheduler.status()).queues[1]!.depth === 0);
-    expect((await stack.gateway.services.scheduler.status()).queues[1]).toMatchObject({ cancelled: 1, admitted: 1 });
-    expect((await stack.admin.stats()).total).toBe(1);
+    expect((await stack.gateway.services.scheduler.status()).queues[1]).toMatchObject({ cancelled: 1, admitted: 2 });
+    expect((await stack.admin.stats()).total).toBe(2);
   });
 });
 
@@ -331,7 +363,7 @@ describe('the quota query', () => {
     const stack = await startStack();
     const body = await stack.post('{ quota { limit windowSeconds budget capacity criticalReserve tokens pausedUntil upstream429s queues { priority depth admitted } breakers { group state } } }');
     expect(body.errors).toBeUndefined();
-    expect(body.data.quota).toMatchObject({ limit: 120, windowSeconds: 60, budget: 108, capacity: 17, criticalReserve: 3, tokens: 17, pausedUntil: null, upstream429s: 0 });
+    expect(body.data.quota).toMatchObject({ limit: 120, windowSeconds: 60, budget: 108, capacity: 108, criticalReserve: 3, tokens: 108, pausedUntil: null, upstream429s: 0 });
     expect(body.data.quota.queues.map((q: any) => q.priority)).toEqual(['CRITICAL', 'INTERACTIVE', 'NORMAL', 'BACKGROUND']);
     expect(body.data.quota.breakers).toHaveLength(4);
     expect((await stack.admin.stats()).total).toBe(0);

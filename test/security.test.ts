@@ -189,7 +189,7 @@ describe('operation limits: refused at once, before any resolver or upstream cal
   });
 
   it('refuses an operation needing more than its share of the tenant’s quota burst', async () => {
-    const stack = await startStack({ now: () => Date.parse(NOW), quota: { limit: 20 } }); // a burst of 3 calls
+    const stack = await startStack({ now: () => Date.parse(NOW), quota: { limit: 3 } }); // a budget (and burst) of 2 calls: half of it is 1
     const two = `{ a: availability(eventTypeId: 1, start: "2025-10-22", end: "2025-10-22", timeZone: "UTC") { timeZone } b: availability(eventTypeId: 2, start: "2025-10-22", end: "2025-10-22", timeZone: "UTC") { timeZone } }`;
     const res = await ask(stack, two);
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'OPERATION_LIMIT', limit: 'quotaShare' });

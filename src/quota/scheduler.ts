@@ -1,7 +1,8 @@
 /**
  * The quota scheduler: every upstream request of one Cal.com credential passes here. A priority
- * queue (four classes, FIFO within a class) in front of the shared token bucket
- * (src/quota/token-bucket.ts), with per-class deadlines, cancellation that spends no token,
+ * queue (four classes, FIFO within a class) in front of the shared admission log
+ * (src/quota/admission-log.ts), with per-class deadlines, fail-fast refusals, cancellation that
+ * spends no admission,
  * re-sync from Cal.com's rate-limit headers, a pause of every instance on a 429, a weighted circuit
  * breaker per endpoint group, and retries with backoff and jitter for reads.
  *
@@ -12,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { UpstreamError, type RateLimitInfo } from '../upstream/errors.js';
 import { createBreaker, type Breaker, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
-import { createTokenBucket, type BucketLimits, type BucketShape, type TokenBucket } from './token-bucket.js';
+import { createAdmissionLog, type AdmissionLog, type QuotaLimits as BucketLimits, type QuotaShape as BucketShape } from './admission-log.js';
 
 /** Scheduling classes, highest first (critical = bookings, interactive = a live caller). */
 export const PRIORITIES = ['critical', 'interactive', 'normal', 'background'] as const;
@@ -190,7 +191,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
   const deadlines = { ...DEFAULT_DEADLINES_MS, ...options.deadlinesMs };
   const retry: RetryOptions = { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 2000, ...options.retries };
   const max429Requeues = options.max429Requeues ?? 3;
-  const bucket: TokenBucket = createTokenBucket({ store: options.store, key: `quota:${options.credentialId}`, limits: options.limits, now });
+  const bucket: AdmissionLog = createAdmissionLog({ store: options.store, key: `quota:${options.credentialId}`, limits: options.limits, now });
   const breakers = Object.fromEntries(ENDPOINT_GROUPS.map((g) => [g, createBreaker(options.breaker, now)])) as Record<EndpointGroup, Breaker>;
   const queues: Record<Priority, Entry[]> = { critical: [], interactive: [], normal: [], background: [] };
   const counters = Object.fromEntries(PRIORITIES.map((p) => [p, { admitted: 0, deadlineExpired: 0, cancelled: 0, waits: [] as number[] }])) as Record<
@@ -259,7 +260,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         const taken = await bucket.take(reserveFor(entry.priority));
         if (!taken.admitted) {
           lastWaitMs = taken.waitMs;
-          refuseHopeless(taken.waitMs);
+          refuseHopeless(taken.waitMs, taken.freesInMs);
           wakeIn(taken.waitMs);
           break;
         }
@@ -273,7 +274,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         c.waits.push(now() - admitted.enqueuedAt);
         if (c.waits.length > 1000) c.waits.splice(0, c.waits.length - 1000);
         observe(admitted.watch?.admitted?.bind(admitted.watch), now() - admitted.enqueuedAt);
-        void execute(admitted, taken.seq);
+        void execute(admitted, taken.seq, taken.admittedAt);
       }
     } catch (err) {
       log.error({ err }, 'quota scheduler: the store failed; retrying in 1 s');
@@ -288,19 +289,20 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
   }
 
   /**
-   * Fails fast: refuses, at once, every queued call that could not get a token before its deadline
-   * even if nothing else wanted one. The prediction is optimistic (the head's wait, then one refill
-   * interval per call ahead of it in admission order; no reserve, no other instance), so a call is
-   * refused only when waiting is hopeless, with a `retryAfterSeconds` of that predicted wait.
+   * Fails fast: refuses, at once, every queued call that could not be admitted before its deadline
+   * even if nothing else wanted the quota. The prediction is optimistic (the j-th call in admission
+   * order goes when the j-th admission in the log expires, or the last one the log reports; no other
+   * instance), so a call is refused only when waiting is hopeless, with that predicted wait as its
+   * `retryAfterSeconds`.
    */
-  function refuseHopeless(headWaitMs: number) {
+  function refuseHopeless(headWaitMs: number, freesInMs: readonly number[]) {
     const t = now();
-    const perTokenMs = bucket.shape.refillPerMs > 0 ? 1 / bucket.shape.refillPerMs : Infinity;
+    const last = Math.max(headWaitMs, freesInMs.at(-1) ?? 0);
     let ahead = 0;
     const hopeless: Array<[Entry, number]> = [];
     for (const p of PRIORITIES) {
       for (const entry of queues[p]) {
-        const predictedMs = headWaitMs + ahead * perTokenMs;
+        const predictedMs = ahead < freesInMs.length ? Math.max(headWaitMs, freesInMs[ahead]!) : last;
         if (t + predictedMs > entry.deadlineAt) hopeless.push([entry, predictedMs]);
         else ahead += 1;
       }
@@ -318,7 +320,10 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     void pump();
   }
 
-  async function execute(entry: Entry, seq: number) {
+  /** Keeps the admission in the log from the answer on (see AdmissionLog.settle); never throws. */
+  const settle = (admittedAt: number) => bucket.settle(admittedAt).catch((err: unknown) => log.warn({ err }, 'quota scheduler: settling an admission failed'));
+
+  async function execute(entry: Entry, seq: number, admittedAt: number) {
     const breaker = breakers[entry.task.group];
     if (!breaker.allow()) {
       // Half-open and a probe is already out: this one waits for its verdict like any open breaker.
@@ -328,12 +333,14 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     const group = entry.task.group;
     try {
       const { value, rateLimit } = await entry.task.run(entry.signal);
+      await settle(admittedAt);
       log.debug({ group, priority: entry.priority, ms: Math.round(performance.now() - startedAt), remaining: rateLimit.remaining }, 'upstream call');
       observe(entry.watch?.attempt?.bind(entry.watch), { status: 'ok', ms: performance.now() - startedAt });
       breaker.success();
       await resync(rateLimit, seq);
       finish(entry, { value });
     } catch (err) {
+      await settle(admittedAt);
       observe(entry.watch?.attempt?.bind(entry.watch), {
         ms: performance.now() - startedAt,
         ...(err instanceof UpstreamError ? { status: err.status, code: err.calcomCode } : { status: 'error' as const }),

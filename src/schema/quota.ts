@@ -47,20 +47,20 @@ const BreakerRef = builder.objectRef<BreakerSnapshot & { group: (typeof ENDPOINT
 
 const QuotaStatusRef = builder.objectRef<QuotaStatus>('QuotaStatus').implement({
   description:
-    "Cal.com's rate limit (docs/calcom-contract.md#rate-limits) and how slotgraph keeps under it: a token bucket shared by every instance admits at most `budget` calls in any `windowSeconds`.",
+    "Cal.com's rate limit (docs/calcom-contract.md#rate-limits) and how slotgraph keeps under it: a sliding log of admissions shared by every instance admits at most `budget` calls in any `windowSeconds` (src/quota/admission-log.ts).",
   fields: (t) => ({
     credentialId: t.exposeString('credentialId', { description: 'Short hash of the Cal.com credential (never the key).' }),
     limit: t.int({ description: 'Calls Cal.com allows per window.', resolve: (q) => q.limits.limit }),
     windowSeconds: t.float({ resolve: (q) => q.limits.windowMs / 1000 }),
     budget: t.int({ description: 'Calls we allow ourselves per window (limit × admission fraction).', resolve: (q) => q.shape.budget }),
-    capacity: t.int({ description: 'Tokens the bucket holds at most (the largest burst).', resolve: (q) => q.shape.capacity }),
-    refillPerMinute: t.float({ resolve: (q) => q.shape.refillPerMs * 60_000 }),
-    criticalReserve: t.int({ description: 'Tokens only CRITICAL calls may take.', resolve: (q) => q.shape.criticalReserve }),
+    capacity: t.int({ description: 'The largest burst: the whole budget.', resolve: (q) => q.shape.capacity }),
+    refillPerMinute: t.float({ description: 'Sustained admissions per minute (the budget per window).', resolve: (q) => q.shape.refillPerMs * 60_000 }),
+    criticalReserve: t.int({ description: 'Admissions per window only CRITICAL calls may take.', resolve: (q) => q.shape.criticalReserve }),
     secondaryKeyFallbacks: t.int({
       description: 'Requests Cal.com answered 401 with the primary API key and that were retried with the secondary one (a key rotation), since start.',
       resolve: (_q, _args, { services }) => services.secondaryKeyFallbacks(),
     }),
-    tokens: t.exposeFloat('tokens', { description: 'Tokens in the shared bucket now.' }),
+    tokens: t.exposeFloat('tokens', { description: 'Admissions still available in the current window (all instances), before the critical reserve.' }),
     pausedUntil: t.field({
       type: 'DateTime',
       nullable: true,
@@ -77,7 +77,7 @@ const QuotaStatusRef = builder.objectRef<QuotaStatus>('QuotaStatus').implement({
 builder.queryField('quota', (t) =>
   t.field({
     type: QuotaStatusRef,
-    description: 'The Cal.com request budget: tokens, queues per class, 429s, breakers. Costs no upstream call.',
+    description: 'The Cal.com request budget: admissions left, queues per class, 429s, breakers. Costs no upstream call.',
     resolve: (_root, _args, { services }) => services.scheduler.status(),
   }),
 );

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { BucketLimits } from '../quota/token-bucket.js';
+import type { QuotaLimits } from '../quota/admission-log.js';
 
 export const SCOPES = ['availability:read', 'bookings:write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -41,7 +41,7 @@ export interface TenantConfig {
     secondaryApiKey?: string;
   };
   /** Partial quota settings; the rest from the environment. */
-  quota?: Partial<BucketLimits>;
+  quota?: Partial<QuotaLimits>;
   /** Secrets Cal.com signs this tenant's webhooks with. */
   webhookSecrets: string[];
   /** Event types the tenant's clients may use; absent = every one its key can see. */
@@ -74,7 +74,6 @@ const fileSchema = z.object({
             limit: z.number().int().min(3),
             windowMs: z.number().int().min(100),
             admissionFraction: z.number().gt(0).max(1),
-            burstFraction: z.number().gt(0).lt(1),
             criticalReserveFraction: z.number().min(0).lt(1),
           })
           .partial()
@@ -115,7 +114,7 @@ export function loadTenantsFile(path: string): TenantConfig[] {
   const tenants = parsed.data.tenants.map((t): TenantConfig => ({
     id: t.id,
     calcom: { apiUrl: t.calcom.apiUrl, apiKey: t.calcom.apiKey, ...(t.calcom.secondaryApiKey ? { secondaryApiKey: t.calcom.secondaryApiKey } : {}) },
-    ...(t.quota ? { quota: Object.fromEntries(Object.entries(t.quota).filter(([, v]) => v !== undefined)) as Partial<BucketLimits> } : {}),
+    ...(t.quota ? { quota: Object.fromEntries(Object.entries(t.quota).filter(([, v]) => v !== undefined)) as Partial<QuotaLimits> } : {}),
     webhookSecrets: t.webhookSecrets,
     ...(t.eventTypes ? { eventTypes: t.eventTypes } : {}),
     persistedOperationsOnly: t.persistedOperationsOnly,

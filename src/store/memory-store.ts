@@ -1,18 +1,51 @@
-/** In-process {@link Store}: one gateway instance, no Redis. Expiry is lazy, against an injectable clock. */
+/**
+ * In-process {@link Store}: one gateway instance without Redis, or every instance while Redis is
+ * away (src/store/failover-store.ts). Keys expire against an injectable clock on read and on a
+ * timer (a sweep every `sweepIntervalMs`), so keys written once and never read again (a past
+ * day's slot buckets, finished locks) do not pile up: memory stays flat however long it runs.
+ */
 import { EventEmitter } from 'node:events';
-import type { LocalScriptOps, ScriptResult, SetOptions, Store, StoreScript } from './store.js';
+import type { LocalScriptOps, ScriptResult, SetOptions, Store, StoreHealth, StoreScript } from './store.js';
 
 export interface MemoryStoreOptions {
   /** Clock in ms since the epoch; tests pass a controllable one. @default Date.now */
   now?: () => number;
+  /** How often expired keys are swept (ms); 0 = only on read. @default 30000 */
+  sweepIntervalMs?: number;
 }
 
-export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
+export interface MemoryStore extends Store {
+  readonly kind: 'memory';
+  /** Deletes every expired key now; returns how many. */
+  sweep(): number;
+  /** Keys held now (expired ones not swept yet included). */
+  size(): number;
+  /** Forgets every key (not the subscribers). */
+  clear(): void;
+}
+
+export const DEFAULT_SWEEP_INTERVAL_MS = 30_000;
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   const entries = new Map<string, { value: string; expiresAt: number | null }>();
   const bus = new EventEmitter();
   let eventTarget: EventTarget | undefined;
   bus.setMaxListeners(0);
+  const sweep = () => {
+    const t = now();
+    let n = 0;
+    for (const [key, entry] of entries) {
+      if (entry.expiresAt !== null && entry.expiresAt <= t) {
+        entries.delete(key);
+        n++;
+      }
+    }
+    return n;
+  };
+  const sweepIntervalMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
+  const sweeper = sweepIntervalMs > 0 ? setInterval(sweep, sweepIntervalMs) : undefined;
+  sweeper?.unref?.();
 
   const live = (key: string) => {
     const entry = entries.get(key);
@@ -58,7 +91,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
     eventTarget: () => (eventTarget ??= new EventTarget()),
     eventTargetReady: async () => {},
     ping: async () => true,
+    health: (): StoreHealth => ({ kind: 'memory', ok: true, degraded: false }),
+    sweep,
+    size: () => entries.size,
+    clear: () => entries.clear(),
     async close() {
+      clearInterval(sweeper);
       entries.clear();
       bus.removeAllListeners();
     },

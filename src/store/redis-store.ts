@@ -1,10 +1,14 @@
 /**
  * Redis {@link Store} (ioredis): shared by every gateway instance on the same REDIS_URL. Keys and
- * channels are namespaced by `keyPrefix`; pub/sub uses a second connection, opened on first use.
+ * channels are namespaced by `keyPrefix`; pub/sub uses a second connection, opened on first use,
+ * and yoga's event target two more (one publishing, one subscribed).
+ *
+ * Every command's failure reaches its caller as a rejection, never as an unhandled one: the event
+ * target's fire-and-forget SUBSCRIBE/PUBLISH report to `onError` instead. Subscribing connections
+ * wait for Redis however long it is away and resubscribe by themselves when it is back.
  */
-import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import { Redis } from 'ioredis';
-import type { ScriptResult, SetOptions, Store, StoreScript } from './store.js';
+import { Redis, ReplyError } from 'ioredis';
+import type { ScriptResult, SetOptions, Store, StoreHealth, StoreScript } from './store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. */
@@ -15,43 +19,80 @@ export interface RedisStoreOptions {
   connectionName?: string;
   /** Connection errors (ioredis reconnects by itself); without it they are dropped silently. */
   onError?: (err: Error) => void;
+  /** A command not answered within this long fails (ms); 0 = no limit. @default 0 */
+  commandTimeoutMs?: number;
+  /**
+   * Queue commands while disconnected and send them on reconnect (failing each after two reconnect
+   * attempts). `false`: a command fails at once while Redis is away (the failover store's choice).
+   * @default true
+   */
+  offlineQueue?: boolean;
+}
+
+/** A Redis store, with its command connection (the failover store watches it). */
+export interface RedisStore extends Store {
+  readonly kind: 'redis';
+  readonly client: Redis;
 }
 
 type ScriptCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<ScriptResult>;
 
+/** An error Redis itself answered (a script's error, a wrong type): Redis is up, the command is wrong. */
+export const isRedisReplyError = (err: unknown): boolean => err instanceof (ReplyError as new () => Error);
+
 /** Connects and resolves once Redis answers; rejects (and disconnects) when it cannot be reached. */
-export async function createRedisStore(options: RedisStoreOptions): Promise<Store> {
-  const keyPrefix = options.keyPrefix ?? 'slotgraph:';
-  const connectionName = options.connectionName ?? 'slotgraph';
-  const connect = () => {
-    const redis = new Redis(options.url, { keyPrefix, connectionName, lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-    redis.on('error', (err: Error) => options.onError?.(err));
-    return redis;
-  };
-  const client = connect();
+export async function createRedisStore(options: RedisStoreOptions): Promise<RedisStore> {
+  const store = openRedisStore({ ...options, lazy: true });
   try {
-    await client.connect();
+    await store.client.connect();
   } catch (err) {
-    client.disconnect();
+    store.client.disconnect();
     throw new Error(`cannot reach Redis at REDIS_URL (${redactUrl(options.url)}): ${(err as Error).message}`);
   }
+  return store;
+}
+
+/**
+ * A Redis store that connects in the background (and keeps reconnecting) instead of waiting: its
+ * commands fail while Redis is away. `lazy`: connect only when `client.connect()` is called.
+ */
+export function openRedisStore(options: RedisStoreOptions & { lazy?: boolean }): RedisStore {
+  const keyPrefix = options.keyPrefix ?? 'slotgraph:';
+  const connectionName = options.connectionName ?? 'slotgraph';
+  const onError = (err: Error) => options.onError?.(err);
+  const commandTimeout = options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {};
+  const client = new Redis(options.url, {
+    keyPrefix,
+    connectionName,
+    lazyConnect: options.lazy ?? false,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: options.offlineQueue ?? true,
+    ...commandTimeout,
+  });
+  client.on('error', onError);
+  /** A connection that only subscribes: its SUBSCRIBEs wait for Redis, and are renewed on reconnect. */
+  const subscribing = () => {
+    const redis = new Redis(options.url, { connectionName, maxRetriesPerRequest: null, enableOfflineQueue: true });
+    redis.on('error', onError);
+    return redis;
+  };
   const defined = new Set<string>();
   let subscriber: Redis | undefined;
   let events: { target: EventTarget; clients: Redis[] } | undefined;
   const handlers = new Map<string, Set<(message: string) => void>>();
 
-  async function getSubscriber(): Promise<Redis> {
+  function getSubscriber(): Redis {
     if (subscriber) return subscriber;
-    subscriber = connect();
+    subscriber = subscribing();
     subscriber.on('message', (channel: string, message: string) => {
       for (const handler of handlers.get(channel.slice(keyPrefix.length)) ?? []) handler(message);
     });
-    await subscriber.connect();
     return subscriber;
   }
 
   return {
     kind: 'redis',
+    client,
     get: (key) => client.get(key),
     async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
       const px = ttlMs === undefined ? undefined : Math.max(1, Math.round(ttlMs));
@@ -76,7 +117,7 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
       await client.publish(keyPrefix + channel, message);
     },
     async subscribe(channel, onMessage) {
-      const sub = await getSubscriber();
+      const sub = getSubscriber();
       let set = handlers.get(channel);
       if (!set) {
         set = new Set();
@@ -95,14 +136,10 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
     eventTarget() {
       if (!events) {
         // Channels carry no key prefix in Redis: put the store's prefix into every event type.
-        const plain = () => {
-          const redis = new Redis(options.url, { connectionName, maxRetriesPerRequest: 2 });
-          redis.on('error', (err: Error) => options.onError?.(err));
-          return redis;
-        };
-        const clients = [plain(), plain()];
-        const target = createRedisEventTarget({ publishClient: clients[0]!, subscribeClient: clients[1]! });
-        events = { target: prefixedEventTarget(target, keyPrefix), clients };
+        const publisher = new Redis(options.url, { connectionName, maxRetriesPerRequest: 2 });
+        publisher.on('error', onError);
+        const subscriberClient = subscribing();
+        events = { target: redisEventTarget(publisher, subscriberClient, keyPrefix, onError), clients: [publisher, subscriberClient] };
       }
       return events.target;
     },
@@ -118,35 +155,61 @@ export async function createRedisStore(options: RedisStoreOptions): Promise<Stor
         return false;
       }
     },
+    health: (): StoreHealth => ({ kind: 'redis', ok: client.status === 'ready', degraded: false, ...(client.status === 'ready' ? {} : { reason: `Redis connection ${client.status}` }) }),
     async close() {
-      await Promise.allSettled([client.quit(), subscriber?.quit(), ...(events?.clients ?? []).map((c) => c.quit())]);
+      const quit = (c: Redis) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()));
+      await Promise.allSettled([quit(client), ...(subscriber ? [quit(subscriber)] : []), ...(events?.clients ?? []).map(quit)]);
     },
   };
 }
 
-/** An event target whose event types all carry `prefix` on the inner target (and lose it on the way out). */
-function prefixedEventTarget(inner: EventTarget, prefix: string): EventTarget {
-  const wrapped = new WeakMap<EventListenerOrEventListenerObject, EventListener>();
-  const unwrap = (listener: EventListenerOrEventListenerObject): EventListener => {
-    let fn = wrapped.get(listener);
-    if (!fn) {
-      fn = (event: Event) => {
-        const plain = new CustomEvent(event.type.slice(prefix.length), { detail: (event as CustomEvent).detail });
-        if (typeof listener === 'function') listener(plain);
-        else listener.handleEvent(plain);
-      };
-      wrapped.set(listener, fn);
+/**
+ * yoga's pubsub over Redis pub/sub (as @graphql-yoga/redis-event-target, whose SUBSCRIBE and
+ * PUBLISH promises are left unhandled — fatal to the process while Redis is away). Event types get
+ * `prefix` as their channel name's prefix; details travel as JSON.
+ */
+function redisEventTarget(publisher: Redis, subscriber: Redis, prefix: string, onError: (err: Error) => void): EventTarget {
+  const listeners = new Map<string, Set<EventListenerOrEventListenerObject>>();
+  subscriber.on('message', (channel: string, message: string) => {
+    if (!channel.startsWith(prefix)) return;
+    const type = channel.slice(prefix.length);
+    const set = listeners.get(type);
+    if (!set) return;
+    let detail: unknown;
+    try {
+      detail = message === '' ? null : JSON.parse(message);
+    } catch (err) {
+      return onError(err as Error);
     }
-    return fn;
-  };
+    const event = new CustomEvent(type, { detail });
+    for (const listener of [...set]) {
+      if (typeof listener === 'function') listener(event);
+      else listener.handleEvent(event);
+    }
+  });
   return {
-    addEventListener: (type: string, listener: EventListenerOrEventListenerObject | null) => {
-      if (listener) inner.addEventListener(prefix + type, unwrap(listener));
+    addEventListener(type: string, listener: EventListenerOrEventListenerObject | null) {
+      if (!listener) return;
+      let set = listeners.get(type);
+      if (!set) {
+        listeners.set(type, (set = new Set()));
+        subscriber.subscribe(prefix + type).catch(onError);
+      }
+      set.add(listener);
     },
-    removeEventListener: (type: string, listener: EventListenerOrEventListenerObject | null) => {
-      if (listener) inner.removeEventListener(prefix + type, unwrap(listener));
+    removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null) {
+      const set = listeners.get(type);
+      if (!listener || !set) return;
+      set.delete(listener);
+      if (set.size > 0) return;
+      listeners.delete(type);
+      subscriber.unsubscribe(prefix + type).catch(onError);
     },
-    dispatchEvent: (event: Event) => inner.dispatchEvent(new CustomEvent(prefix + event.type, { detail: (event as CustomEvent).detail })),
+    dispatchEvent(event: Event) {
+      const detail = (event as CustomEvent).detail;
+      publisher.publish(prefix + event.type, detail === undefined ? '' : JSON.stringify(detail)).catch(onError);
+      return true;
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The shared-state interface: what later issues need (slot cache, coalescing locks, the quota's
- * token bucket, invalidation fan-out) and nothing more. Two implementations behave alike and are
+ * admission log, invalidation fan-out) and nothing more. Two implementations behave alike and are
  * run by the same tests: Redis (several gateway instances) and in-process (one instance).
  */
 
@@ -58,7 +58,7 @@ export interface Store {
   subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   /**
    * The event target for yoga's pubsub (subscriptions): in process for the memory store; for Redis,
-   * @graphql-yoga/redis-event-target on two connections of its own, its channels namespaced like the
+   * a Redis pub/sub event target on two connections of its own (src/store/redis-store.ts), its channels namespaced like the
    * store's keys, so an event published on one instance reaches every instance exactly once.
    * One per store, made on first use, closed with the store.
    */
@@ -68,7 +68,25 @@ export interface Store {
    * from now on (Redis: the subscriptions sent have been confirmed).
    */
   eventTargetReady(): Promise<void>;
-  /** Answers true when the backend is reachable (for /healthz). */
+  /** Answers true when the backend is reachable (a round trip). */
   ping(): Promise<boolean>;
+  /** The store's state as last seen, without a round trip (/healthz, /readyz, metrics). */
+  health?(): StoreHealth;
   close(): Promise<void>;
+}
+
+/** What {@link Store.health} reports. */
+export interface StoreHealth {
+  /** The configured backend. */
+  kind: 'memory' | 'redis';
+  /** The configured backend is usable now. */
+  ok: boolean;
+  /** Redis is configured but away: shared state is served from this process's memory (src/store/failover-store.ts). */
+  degraded: boolean;
+  /** Since when degraded (ms since the epoch). */
+  degradedSince?: number;
+  /** Why, in words without secrets (no URL). */
+  reason?: string;
+  /** Times this process fell back to its in-process store. */
+  failovers?: number;
 }

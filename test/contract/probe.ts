@@ -5,14 +5,14 @@
  *
  * - Every request is one scheduled task: no retries, no re-send after a 429 (`maxRetries: 0`,
  *   `max429Requeues: 0`), so one `call()` is at most one HTTP request.
- * - The scheduler's token bucket keeps the suite inside the key's rate limit, and re-syncs from
+ * - The scheduler's admission log keeps the suite inside the key's rate limit, and re-syncs from
  *   `X-RateLimit-Remaining-Default`: when the key's window is nearly spent (other clients of the same
  *   key count too), it waits for the window to reset rather than lock the key out.
  * - `budget` caps the requests sent in the whole run; a call past it is refused before anything is sent.
  */
 import { pino } from 'pino';
 import { createQuotaScheduler, type EndpointGroup, type QuotaScheduler } from '../../src/quota/scheduler.js';
-import { DEFAULT_BUCKET_LIMITS } from '../../src/quota/token-bucket.js';
+import { DEFAULT_QUOTA_LIMITS } from '../../src/quota/admission-log.js';
 import { createMemoryStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/store.js';
 import { parseRateLimit, UpstreamError } from '../../src/upstream/errors.js';
@@ -79,7 +79,7 @@ export function createProbe(options: ProbeOptions): Probe {
   const scheduler: QuotaScheduler = createQuotaScheduler({
     store,
     credentialId: 'contract-suite',
-    limits: { ...DEFAULT_BUCKET_LIMITS, limit: options.rateLimit ?? DEFAULT_BUCKET_LIMITS.limit },
+    limits: { ...DEFAULT_QUOTA_LIMITS, limit: options.rateLimit ?? DEFAULT_QUOTA_LIMITS.limit },
     log: pino({ level: 'silent' }),
     retries: { maxRetries: 0 },
     max429Requeues: 0,

@@ -11,7 +11,7 @@ import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
 import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
-import type { BucketLimits } from '../../src/quota/token-bucket.js';
+import type { QuotaLimits } from '../../src/quota/admission-log.js';
 
 const leftovers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -88,7 +88,7 @@ export interface StackOptions {
   sim?: CalcomSimulator;
   now?: () => number;
   slotCache?: Partial<SlotCacheTuning>;
-  quota?: Partial<BucketLimits>;
+  quota?: Partial<QuotaLimits>;
   /** The gateway's logger (tests that read the logs). @default silent */
   log?: Logger;
   webhooks?: GatewayOptions['webhooks'];
