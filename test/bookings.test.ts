@@ -4,15 +4,12 @@
  * reservations, validation before any upstream call, and attendee data kept out of the logs.
  * Upstream calls are counted by the simulator.
  */
-import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
-import { pino } from 'pino';
 import { graphql } from './gql/index.js';
-import { startStack, startStore, uniquePrefix, until, type Stack } from './support/stack.js';
+import { capturingLog, type Stack, startStack, startStore, uniquePrefix, until } from './support/stack.js';
 import { WEEKDAYS } from '../src/sim/model.js';
-import { REDACT_PATHS } from '../src/logger.js';
 
 const CreateBooking = graphql(`
   mutation CreateBooking($input: CreateBookingInput!) {
@@ -366,14 +363,7 @@ describe('validation before any upstream call', () => {
 
 describe('attendee data in logs', () => {
   it('never shows an attendee’s e-mail address or phone number, through successes and failures', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+    const { log, lines } = capturingLog();
     const logged = await startStack({ now: () => Date.parse(NOW), log });
     await prepare(logged);
     const who = { name: 'Private Person', email: 'private.person@example.org', phoneNumber: '+4915112345678', timeZone: 'Europe/Berlin' };

@@ -1,24 +1,14 @@
 /** Secrets stay out of the logs: the API key never appears, whatever fails. */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { DateTime } from 'luxon';
-import { REDACT_PATHS } from '../src/logger.js';
 import { startGateway } from '../src/server.js';
 import { createMemoryStore } from '../src/store/index.js';
 import { DEMO } from '../src/sim/demo.js';
-import { onCleanup, simAdmin, startSimulator } from './support/stack.js';
+import { capturingLog, onCleanup, simAdmin, startSimulator } from './support/stack.js';
 
 describe('logs', () => {
   it('never contain the Cal.com API key, through upstream failures, 429s and timeouts', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+    const { log, lines } = capturingLog();
     const sim = await startSimulator();
     const admin = simAdmin(sim);
     const apiKey = 'cal_live_secret_0123456789';

@@ -4,15 +4,12 @@
  * WebSocket origin), production switches, the body cap, persisted operations, and no secret in
  * any log line or answer.
  */
-import { Writable } from 'node:stream';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { pino } from 'pino';
-import { onCleanup, startStack, type Stack, type StackOptions } from './support/stack.js';
+import { capturingLog, onCleanup, type Stack, type StackOptions, startStack } from './support/stack.js';
 import { WEEKDAYS } from '../src/sim/model.js';
-import { REDACT_PATHS } from '../src/logger.js';
 import { hashToken, type TenantConfig } from '../src/security/tenants.js';
 import { isLoopback } from '../src/sim/server.js';
 import { CSRF_HEADER } from '../src/security/browser.js';
@@ -279,14 +276,7 @@ describe('persisted operations', () => {
 
 describe('secrets', () => {
   it('never reach a log line, an answer or /healthz: keys, webhook secrets, tokens, URL userinfo, attendee contacts', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    });
-    const log = pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
+    const { log, lines } = capturingLog();
     const { sim } = await startStack();
     const secrets = { key: 'cal_live_supersecret_key_1', secondary: 'cal_live_supersecret_key_2', webhook: 'whsec_supersecret_webhook', token: 'tok_supersecret_client', password: 'urlpassw0rd' };
     const url = new URL(sim.apiUrl);

@@ -5,7 +5,9 @@
 import { afterAll } from 'vitest';
 import { inject } from 'vitest';
 import { GraphQLClient } from 'graphql-request';
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { REDACT_PATHS } from '../../src/logger.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
 import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
@@ -149,4 +151,19 @@ export async function until(condition: () => Promise<boolean> | boolean, timeout
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A trace-level logger with the gateway's redaction, writing every line into `lines` (for tests
+ * that assert what never reaches a log).
+ */
+export function capturingLog(): { log: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { log: pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink), lines };
 }
