@@ -238,6 +238,6 @@ export async function runQuotaScenario() {
   }
   printTable(rows);
   console.log(
-    '(times: whole actions in simulated seconds; "ok" = the action got its answer; "shed" = the scheduler answered QUOTA_EXHAUSTED after a live caller had waited 2 s, rather than let Cal.com lock the key)',
+    '(times: whole actions in simulated seconds; "ok" = the action got its answer; "shed" = the scheduler answered QUOTA_EXHAUSTED because a live caller could not be admitted within its 2 s deadline (at once when the admission log predicts it), rather than let Cal.com lock the key)',
   );
 }
