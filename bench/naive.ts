@@ -7,7 +7,7 @@ import type { CalcomSimulator } from '../src/sim/server.js';
 import { localDaysToRange, toCalcomWindow } from '../src/time.js';
 
 /** Calls the simulator's admin API. */
-export async function admin(sim: CalcomSimulator, method: string, path: string, body?: unknown) {
+export async function admin(sim: Pick<CalcomSimulator, 'url'>, method: string, path: string, body?: unknown) {
   const res = await fetch(`${sim.url}/_sim/${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
   return res.json() as Promise<any>;
 }

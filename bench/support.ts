@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 /** Small helpers shared by the benchmark scenarios. */
 
 /** The p-th percentile (0..100) of `values`, nearest-rank; NaN for none. */
@@ -56,5 +59,40 @@ export function searchRow(client: string, calls: { total: number; slots: number 
     'calls/search': calls.total / searches,
     'p50 ms': percentile(runs.map((r) => r.ms), 50),
     'p95 ms': percentile(runs.map((r) => r.ms), 95),
+  };
+}
+
+/**
+ * The simulator in a process of its own (`npm run sim`'s entry point on a free loopback port), so
+ * its CPU does not queue behind the gateway's, nor the gateway's behind it.
+ */
+export async function startSimulatorProcess(): Promise<{ url: string; apiUrl: string; close(): Promise<void> }> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/sim/main.ts'], {
+    env: { ...process.env, SIM_PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CALCOM_API_KEY: '' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the simulator process exited (${child.exitCode})`);
+    const up = await fetch(`${url}/_sim/stats`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
+    if (i > 200) throw new Error('the simulator process did not start within 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    apiUrl: `${url}/v2`,
+    async close() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
   };
 }
