@@ -6,6 +6,7 @@ import { runAdmissionScenario } from './admission.js';
 import { runAlternativesScenario } from './alternatives.js';
 import { runFailuresScenario } from './failures.js';
 import { runLoaderScenario } from './loader.js';
+import { runMeshScenario } from './mesh.js';
 import { runQuotaScenario } from './quota.js';
 import { runRssScenario } from './rss.js';
 import { runWarmScenario } from './warm.js';
@@ -20,6 +21,7 @@ const scenarios: Record<string, () => Promise<void>> = {
   warm: runWarmScenario,
   failures: runFailuresScenario,
   rss: runRssScenario,
+  mesh: runMeshScenario,
 };
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(scenarios)) {
