@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { countLocalDays, listLocalDates, localDaysToRange, toCalcomWindow, toLocalSlot } from '../src/time.js';
+import { countLocalDays, listLocalDates, localDaysToRange, parseInstantMs, toCalcomWindow, toLocalSlot } from '../src/time.js';
 
 const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
 
@@ -56,5 +56,19 @@ describe('toLocalSlot', () => {
       localTime: '19:30',
       utcOffset: '-04:00',
     });
+  });
+});
+
+describe('parseInstantMs', () => {
+  it('reads Cal.com instants with Z or an offset, with or without seconds and fraction', () => {
+    const at = Date.UTC(2026, 2, 29, 8, 0);
+    expect(parseInstantMs('2026-03-29T10:00:00.000+02:00')).toBe(at);
+    expect(parseInstantMs('2026-03-29T08:00:00Z')).toBe(at);
+    expect(parseInstantMs('2026-03-29T03:00-05:00')).toBe(at);
+    expect(parseInstantMs('2026-03-29T08:00:00.000000Z')).toBe(at);
+  });
+
+  it('refuses what is not an instant: no offset (a local time), a date, garbage', () => {
+    for (const bad of ['2026-03-29T10:00:00', '2026-03-29', 'tomorrow', '2026-03-29T10:00:00+0200', '']) expect(parseInstantMs(bad), bad).toBeNull();
   });
 });

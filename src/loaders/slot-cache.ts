@@ -393,9 +393,9 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const fetchedAt = now();
     const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
     for (const slot of slots) {
-      byDay.get(utcDayOf(slot.start.toMillis()))?.slots.push({
-        start: slot.start.toMillis(),
-        end: slot.end.toMillis(),
+      byDay.get(utcDayOf(slot.start))?.slots.push({
+        start: slot.start,
+        end: slot.end,
         ...(slot.seatsRemaining !== undefined ? { seatsRemaining: slot.seatsRemaining } : {}),
         ...(slot.seatsTotal !== undefined ? { seatsTotal: slot.seatsTotal } : {}),
       });

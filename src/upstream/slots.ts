@@ -1,15 +1,16 @@
 /** `GET /v2/slots` (cal-api-version 2024-09-04): free slots as UTC instants (docs/calcom-contract.md#slot-output). */
-import type { DateTime } from 'luxon';
 import { z } from 'zod';
-import { parseInstant, toCalcomWindow, type InstantRange } from '../time.js';
+import { parseInstantMs, toCalcomWindow, type InstantRange } from '../time.js';
 import { CALCOM_API_VERSIONS } from './contract.js';
 import { UpstreamError, type RateLimitInfo } from './errors.js';
 import { success, type Http, type RequestOptions } from './http.js';
 
 /** One free slot from `GET /v2/slots`; instants in UTC. */
 export interface UpstreamSlot {
-  start: DateTime;
-  end: DateTime;
+  /** UTC instant, ms since the epoch. */
+  start: number;
+  /** UTC instant, ms since the epoch. */
+  end: number;
   /** Seated event types only (docs/calcom-contract.md#slot-output). */
   seatsRemaining?: number;
   seatsTotal?: number;
@@ -61,12 +62,14 @@ export async function getSlots(http: Http, query: SlotsQuery, options?: RequestO
     options,
   );
   const lengthMs = (duration ?? 0) * 60_000;
+  const startMs = range.start.toMillis();
+  const endMs = range.end.toMillis();
   const slots: UpstreamSlot[] = [];
   for (const raw of Object.values(data.data).flat()) {
-    const start = parseInstant(raw.start);
-    if (!start || start < range.start || start >= range.end) continue;
-    const end = raw.end ? parseInstant(raw.end) : lengthMs > 0 ? start.plus({ milliseconds: lengthMs }) : null;
-    if (!end) throw new UpstreamError({ endpoint: 'slots', status: 502, calcomCode: 'INVALID_RESPONSE', message: `slots: slot ${raw.start} has no usable end`, rateLimit });
+    const start = parseInstantMs(raw.start);
+    if (start === null || start < startMs || start >= endMs) continue;
+    const end = raw.end ? parseInstantMs(raw.end) : lengthMs > 0 ? start + lengthMs : null;
+    if (end === null) throw new UpstreamError({ endpoint: 'slots', status: 502, calcomCode: 'INVALID_RESPONSE', message: `slots: slot ${raw.start} has no usable end`, rateLimit });
     slots.push({
       start,
       end,
@@ -74,6 +77,6 @@ export async function getSlots(http: Http, query: SlotsQuery, options?: RequestO
       ...(raw.seatsTotal !== undefined ? { seatsTotal: raw.seatsTotal } : {}),
     });
   }
-  slots.sort((a, b) => a.start.toMillis() - b.start.toMillis());
+  slots.sort((a, b) => a.start - b.start);
   return { slots, rateLimit };
 }
