@@ -5,23 +5,14 @@
  * subscriptions, operations by name and outcome.
  */
 import { randomUUID } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { WEEKDAYS } from '../src/sim/model.js';
 import { signCalcomBody } from '../src/webhooks/verify.js';
-import { onCleanup, startStack, until, type Stack } from './support/stack.js';
+import { onCleanup, SALON_ZONE, salonDay, salonEventType, type Stack, startStack, until } from './support/stack.js';
 
-const ZONE = 'Europe/Berlin';
+const ZONE = SALON_ZONE;
 const SECRET = 'whsec_metrics_test_secret';
-const salon = {
-  id: 1,
-  slug: 'salon-1',
-  title: 'Salon 1',
-  lengthInMinutes: 60,
-  ownerId: 7,
-  schedule: { timeZone: ZONE, availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-};
-const day = (n: number) => DateTime.now().setZone(ZONE).plus({ days: n }).toISODate()!;
+const salon = salonEventType;
+const day = salonDay;
 const week = (stack: Stack, n: number) =>
   stack.post(`query Week($d: LocalDate!) { availability(eventTypeId: 1, start: $d, end: $d, timeZone: "${ZONE}") { stale days { slots { start } } } }`, { d: day(n) });
 

@@ -7,31 +7,21 @@
 import { randomUUID } from 'node:crypto';
 import { createClient as createWsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startRedis, stopRedis } from '../scripts/redis-server.js';
-import { WEEKDAYS } from '../src/sim/model.js';
 import { createFailoverStore, quotaOutageArgs } from '../src/store/index.js';
-import { onCleanup, startStack, uniquePrefix, until, type Stack } from './support/stack.js';
+import { onCleanup, SALON_ZONE, salonDay, salonEventType, type Stack, startStack, uniquePrefix, until } from './support/stack.js';
 
-const ZONE = 'Europe/Berlin';
+const ZONE = SALON_ZONE;
 const AVAILABILITY = `query Day($start: LocalDate!, $end: LocalDate!) {
   availability(eventTypeId: 1, start: $start, end: $end, timeZone: "${ZONE}") { stale days { date slots { start } } }
 }`;
 const BOOK = `mutation Book($input: CreateBookingInput!) { createBooking(input: $input) { __typename ... on Booking { uid } ... on Error { message } } }`;
 
-const salon = {
-  id: 1,
-  slug: 'salon-1',
-  title: 'Salon 1',
-  lengthInMinutes: 60,
-  ownerId: 7,
-  schedule: { timeZone: ZONE, availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-};
+const salon = salonEventType;
 
-/** A local day `n` days from now in Berlin, `YYYY-MM-DD`. */
-const day = (n: number) => DateTime.now().setZone(ZONE).plus({ days: n }).toISODate()!;
+const day = salonDay;
 
 async function askDay(stack: Stack, n: number) {
   const body = await stack.post(AVAILABILITY, { start: day(n), end: day(n) });

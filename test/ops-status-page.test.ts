@@ -5,26 +5,17 @@
  * browser is installed (.ci/run installs one).
  */
 import { existsSync } from 'node:fs';
-import { DateTime } from 'luxon';
 import { chromium, type Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { WEEKDAYS } from '../src/sim/model.js';
-import { onCleanup, startStack, type Stack } from './support/stack.js';
+import { onCleanup, SALON_ZONE, salonDay, salonEventType, type Stack, startStack } from './support/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasBrowser = existsSync(CHROMIUM);
 if (!hasBrowser) console.warn(`ops-status-page: skipped — no browser at ${CHROMIUM} (apt-get install chromium; .ci/run does)`);
 
-const ZONE = 'Europe/Berlin';
-const salon = {
-  id: 1,
-  slug: 'salon-1',
-  title: 'Salon 1',
-  lengthInMinutes: 60,
-  ownerId: 7,
-  schedule: { timeZone: ZONE, availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-};
-const day = (n: number) => DateTime.now().setZone(ZONE).plus({ days: n }).toISODate()!;
+const ZONE = SALON_ZONE;
+const salon = salonEventType;
+const day = salonDay;
 const ask = (stack: Stack, n: number) =>
   stack.post(`query Day($d: LocalDate!) { availability(eventTypeId: 1, start: $d, end: $d, timeZone: "${ZONE}") { days { slots { start } } } }`, { d: day(n) });
 

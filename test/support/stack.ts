@@ -6,10 +6,11 @@ import { afterAll } from 'vitest';
 import { inject } from 'vitest';
 import { GraphQLClient } from 'graphql-request';
 import { Writable } from 'node:stream';
+import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
 import { REDACT_PATHS } from '../../src/logger.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
-import type { SimEventTypeInput, SimConfigPatch } from '../../src/sim/model.js';
+import { WEEKDAYS, type SimEventTypeInput, type SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
 import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
@@ -167,3 +168,19 @@ export function capturingLog(): { log: Logger; lines: string[] } {
   });
   return { log: pino({ level: 'trace', redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink), lines };
 }
+
+/** The zone of {@link salonEventType}. */
+export const SALON_ZONE = 'Europe/Berlin';
+
+/** Event type 1 at the simulator: 60 minutes, weekdays 09:00-17:00 Berlin, owner 7. */
+export const salonEventType: SimEventTypeInput = {
+  id: 1,
+  slug: 'salon-1',
+  title: 'Salon 1',
+  lengthInMinutes: 60,
+  ownerId: 7,
+  schedule: { timeZone: SALON_ZONE, availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
+};
+
+/** The Berlin local day `n` days from now, `YYYY-MM-DD`. */
+export const salonDay = (n: number) => DateTime.now().setZone(SALON_ZONE).plus({ days: n }).toISODate()!;
