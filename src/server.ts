@@ -25,8 +25,8 @@ import { createSchedulerObserver } from './observability/observer.js';
 import { createDrainSignal, useOperationObservability } from './observability/operations.js';
 import { createRecentErrors } from './observability/recent-errors.js';
 import { STATUS_PAGE_HTML, statusSnapshot, type StatusSnapshot } from './observability/status.js';
-import type { CallOptions, SchedulerObserver, SchedulerOptions } from './quota/scheduler.js';
-import { quotaShape, DEFAULT_QUOTA_LIMITS, type QuotaLimits } from './quota/admission-log.js';
+import type { CallOptions, QuotaStatus, SchedulerObserver, SchedulerOptions } from './quota/scheduler.js';
+import type { QuotaLimits } from './quota/admission-log.js';
 import { schema } from './schema/index.js';
 import { useInputErrorCodes } from './schema/use-input-error-codes.js';
 import { useRequestPriority } from './schema/use-request-priority.js';
@@ -166,16 +166,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const recentErrors = createRecentErrors(options.recentErrors ?? 20);
   const tenantByNamespace = new Map<string, string>();
   const storeHealth = (): StoreHealth => store.health?.() ?? { kind: store.kind, ok: true, degraded: false };
-  // Filled below once the tenants exist; the metrics pull from them at scrape time.
+  // Filled below once the tenants exist; the metrics pull from them at scrape time. One list per
+  // answer: each tenant's quota status (a store round trip) is read once however often it is asked.
   const tenantSources = () =>
-    [...tenants.values()].map((t) => ({
-      id: t.tenant.id,
-      quota: () => t.services.scheduler.status(),
-      cache: () => t.services.slotCache.stats(),
-      subscriptions: () => t.services.changes.active(),
-    }));
-  const ready = () => readiness({ draining: drainSignal.draining, store: storeHealth(), tenants: tenantSources() });
-  const metrics = createMetrics({ tenants: tenantSources, store: storeHealth, ready: async () => (await ready()).ready });
+    [...tenants.values()].map((t) => {
+      let quota: Promise<QuotaStatus> | undefined;
+      return {
+        id: t.tenant.id,
+        quota: () => (quota ??= t.services.scheduler.status()),
+        cache: () => t.services.slotCache.stats(),
+        subscriptions: () => t.services.changes.active(),
+      };
+    });
+  const ready = (sources = tenantSources()) => readiness({ draining: drainSignal.draining, store: storeHealth(), tenants: sources });
+  const metrics = createMetrics({ tenants: tenantSources, store: storeHealth, ready: async (sources) => (await ready(sources)).ready });
   const observer: SchedulerObserver = createSchedulerObserver({ metrics, recentErrors, tenantOf: (ns) => tenantByNamespace.get(ns) ?? 'unknown' });
   // services.ts passes its scheduler settings through to createQuotaScheduler, observer included.
   const schedulerSettings: NonNullable<GatewayOptions['scheduler']> & { observer: SchedulerObserver } = { ...options.scheduler, observer };
@@ -220,7 +224,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const yogaLog = log.child({ component: 'yoga' });
   /** HTTP requests' authentication, made once per request in `useAuthentication`. */
   const requestAuth = new WeakMap<Request, AuthResult>();
-  const burst = new Map(tenantConfigs.map((t) => [t.id, quotaShape({ ...DEFAULT_QUOTA_LIMITS, ...options.quota, ...t.quota }).capacity]));
   const persistedOnly = new Set(tenantConfigs.filter((t) => t.persistedOperationsOnly).map((t) => t.id));
 
   /** Refuses an HTTP GraphQL request without a valid token (401), before anything is parsed. */
@@ -307,7 +310,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...armorPlugins(limits),
       useInputErrorCodes(),
       useScopes,
-      useUpstreamCostLimit<GatewayContext>(limits, (context) => burst.get(context.auth.tenantId) ?? 1),
+      useUpstreamCostLimit<GatewayContext>(limits, (context) => context.services.scheduler.shape.capacity),
       useRequestPriority(),
     ],
     // HTTP and SSE requests carry a Request; graphql-ws operations get one made in onSubscribe below,
@@ -390,16 +393,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
       // The body is read here, capped, before GraphQL parses anything.
+      const tooLarge = () =>
+        json(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: ErrorCode.OPERATION_LIMIT, limit: 'bodySize' } }] });
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > maxBodyBytes) {
         req.resume();
-        return json(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: ErrorCode.OPERATION_LIMIT, limit: 'bodySize' } }] });
+        return tooLarge();
       }
       if (req.headers['content-length'] === undefined) {
         const body = await readCapped(req, maxBodyBytes);
-        if (body === null) {
-          return json(res, 413, { errors: [{ message: `The request body is larger than ${maxBodyBytes} bytes.`, extensions: { code: ErrorCode.OPERATION_LIMIT, limit: 'bodySize' } }] });
-        }
+        if (body === null) return tooLarge();
         const replay = Object.assign(Readable.from([body]), { headers: { ...req.headers, 'content-length': String(body.length) }, method: req.method, url: req.url, socket: req.socket });
         return yoga(replay as unknown as IncomingMessage, res);
       }
@@ -492,7 +495,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { url, hostPort } = await listen(httpServer, options.port ?? 4000, options.host ?? '127.0.0.1');
 
   async function status(): Promise<StatusSnapshot> {
-    return statusSnapshot({ readiness: await ready(), tenants: tenantSources(), recentErrors: recentErrors.list() });
+    const sources = tenantSources();
+    return statusSnapshot({ readiness: await ready(sources), tenants: sources, recentErrors: recentErrors.list() });
   }
 
   let wsClosed = false;
@@ -521,7 +525,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     webhooks: first.webhooks,
     httpServer,
     metrics,
-    readiness: ready,
+    readiness: () => ready(),
     status,
     drain(timeoutMs = options.shutdownTimeoutMs ?? 10_000) {
       draining ??= (async () => {

@@ -104,12 +104,12 @@ export function offsetAt(ms: number, zone: string): number {
     if (zones.size > 1024) zones.clear();
     zones.set(zone, iana);
   }
-  const day = Math.floor(ms / DAY_MS_);
+  const day = Math.floor(ms / DAY_MS);
   const key = `${zone}|${day}`;
   let cached = dayOffsets.get(key);
   if (cached === undefined) {
-    const first = iana.offset(day * DAY_MS_);
-    const last = iana.offset((day + 1) * DAY_MS_ - 1);
+    const first = iana.offset(day * DAY_MS);
+    const last = iana.offset((day + 1) * DAY_MS - 1);
     cached = first === last ? first : null;
     if (dayOffsets.size >= DAY_OFFSETS_MAX) dayOffsets.clear();
     dayOffsets.set(key, cached);
@@ -129,7 +129,6 @@ export function localParts(ms: number, zone: string): { date: string; time: stri
   };
 }
 
-const DAY_MS_ = 86_400_000;
 /** Midnight UTC of a `YYYY-MM-DD` date, ms (calendar arithmetic on dates; no zone involved). */
 const dateMs = (date: string) => new Date(0).setUTCFullYear(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))); // (Date.UTC reads years 0-99 as 19xx)
 /** The `YYYY-MM-DD` of a UTC midnight (years 0000-9999). */
@@ -139,7 +138,7 @@ const dateOfMs = (ms: number) => {
 };
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 /** The date `n` days after `date` (`YYYY-MM-DD`). */
-export const addDays = (date: string, n: number) => dateOfMs(dateMs(date) + n * DAY_MS_);
+export const addDays = (date: string, n: number) => dateOfMs(dateMs(date) + n * DAY_MS);
 
 /** Parses a `YYYY-MM-DD` local date (as a UTC midnight, for day arithmetic); null when not a real calendar date. */
 export function parseLocalDate(date: string): DateTime | null {
@@ -161,7 +160,7 @@ export function listLocalDates(start: string, end: string): string[] {
 /** Number of local days from `start` to `end` inclusive (1 for the same day, 0 when end < start). */
 export function countLocalDays(start: string, end: string): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !/^\d{4}-\d{2}-\d{2}$/.test(end)) return 0;
-  const days = Math.round((dateMs(end) - dateMs(start)) / DAY_MS_);
+  const days = Math.round((dateMs(end) - dateMs(start)) / DAY_MS);
   return days < 0 || Number.isNaN(days) ? 0 : days + 1;
 }
 
@@ -169,6 +168,11 @@ export function countLocalDays(start: string, end: string): number {
 export interface InstantRange {
   start: DateTime;
   end: DateTime;
+}
+
+/** The instants `[startMs, endMs)` (ms since the epoch) as a range, at least 1 ms long (a zero-length booking still touches its day). */
+export function instantRangeMs(startMs: number, endMs: number): InstantRange {
+  return { start: DateTime.fromMillis(startMs, { zone: 'utc' }), end: DateTime.fromMillis(Math.max(endMs, startMs + 1), { zone: 'utc' }) };
 }
 
 /**

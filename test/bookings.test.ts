@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { print } from 'graphql';
 import { graphql } from './gql/index.js';
-import { capturingLog, type Stack, startStack, startStore, uniquePrefix, until } from './support/stack.js';
-import { WEEKDAYS } from '../src/sim/model.js';
+import { capturingLog, prepareSalons, type Stack, startStack, startStore, uniquePrefix, until } from './support/stack.js';
 
 const CreateBooking = graphql(`
   mutation CreateBooking($input: CreateBookingInput!) {
@@ -118,16 +117,6 @@ const NOW = '2025-10-20T00:00:00Z';
 /** Wednesday 2025-10-22, 10:00 Berlin (CEST). */
 const SLOT = '2025-10-22T08:00:00.000Z';
 
-/** Event type 1 (60 min) and 2 (30 min) of user 7 in Berlin, open 09:00-17:00 every day. */
-const salon = (id: number, lengthInMinutes: number) => ({
-  id,
-  slug: `salon-${id}`,
-  title: `Salon ${id}`,
-  lengthInMinutes,
-  ownerId: 7,
-  schedule: { timeZone: 'Europe/Berlin', availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-});
-
 const attendee = (n = 1) => ({ name: `Caller ${n}`, email: `caller${n}@example.com`, timeZone: 'Europe/Berlin', language: 'de' });
 const bookingInput = (overrides: Record<string, unknown> = {}) => ({
   eventTypeId: 1,
@@ -137,13 +126,8 @@ const bookingInput = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-async function prepare(stack: Stack) {
-  await stack.admin.setClock(NOW);
-  await stack.admin.reset(true);
-  await stack.admin.putEventType(salon(1, 60));
-  await stack.admin.putEventType(salon(2, 30));
-  await stack.admin.clearStats();
-}
+/** Event type 1 (60 min) and 2 (30 min) of user 7, open 09:00-17:00 Berlin every day, on the clock at NOW. */
+const prepare = (stack: Stack) => prepareSalons(stack, NOW);
 
 const calls = async (stack: Stack, route: string) => (await stack.admin.stats()).requests[route] ?? 0;
 const bookingsAt = async (stack: Stack) => ((await stack.admin.bookings()) as Array<{ start: string; status: string }>).filter((b) => b.status === 'accepted');

@@ -11,8 +11,7 @@ import { createClient as createWsClient, type Client as WsClient } from 'graphql
 import { createClient as createSseClient } from 'graphql-sse';
 import WebSocket from 'ws';
 import { graphql } from './gql/index.js';
-import { onCleanup, startStack, startStore, uniquePrefix, until, type Stack } from './support/stack.js';
-import { WEEKDAYS } from '../src/sim/model.js';
+import { onCleanup, prepareSalons, startStack, startStore, uniquePrefix, until, type Stack } from './support/stack.js';
 import { signCalcomBody, verifyCalcomSignature } from '../src/webhooks/verify.js';
 import type { SlotChange } from '../src/changes.js';
 
@@ -58,23 +57,8 @@ const SECRET = 'whsec_slotgraph_test_secret';
 const SLOT = '2025-10-22T08:00:00.000Z';
 const window = { eventTypeId: 1, start: '2025-10-22', end: '2025-10-22', timeZone: 'Europe/Berlin' };
 
-/** Event type 1 (60 min) and 2 (30 min), both of user 7, open 09:00-17:00 Berlin every day. */
-const salon = (id: number, lengthInMinutes: number) => ({
-  id,
-  slug: `salon-${id}`,
-  title: `Salon ${id}`,
-  lengthInMinutes,
-  ownerId: 7,
-  schedule: { timeZone: 'Europe/Berlin', availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-});
-
-async function prepare(stack: Stack) {
-  await stack.admin.setClock(NOW);
-  await stack.admin.reset(true);
-  await stack.admin.putEventType(salon(1, 60));
-  await stack.admin.putEventType(salon(2, 30));
-  await stack.admin.clearStats();
-}
+/** Event type 1 (60 min) and 2 (30 min) of user 7, open 09:00-17:00 Berlin every day, on the clock at NOW. */
+const prepare = (stack: Stack) => prepareSalons(stack, NOW);
 
 const live = (overrides: Parameters<typeof startStack>[0] = {}) =>
   startStack({ now: () => Date.parse(NOW), webhooks: { secrets: [SECRET], revalidateDelayMs: null }, livePollMs: 0, ...overrides });

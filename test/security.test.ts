@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { capturingLog, onCleanup, type Stack, type StackOptions, startStack } from './support/stack.js';
-import { WEEKDAYS } from '../src/sim/model.js';
+import { capturingLog, onCleanup, salonEventTypeOf, type Stack, type StackOptions, startStack } from './support/stack.js';
 import { hashToken, type TenantConfig } from '../src/security/tenants.js';
 import { isLoopback } from '../src/sim/server.js';
 import { CSRF_HEADER } from '../src/security/browser.js';
@@ -18,14 +17,7 @@ import { signCalcomBody } from '../src/webhooks/verify.js';
 const NOW = '2025-10-20T00:00:00Z';
 const TOKENS = { reader: 'tok_reader_0123456789', booker: 'tok_booker_0123456789', admin: 'tok_admin_0123456789', other: 'tok_other_tenant_0123' };
 
-const salon = (id: number) => ({
-  id,
-  slug: `salon-${id}`,
-  title: `Salon ${id}`,
-  lengthInMinutes: 60,
-  ownerId: 7,
-  schedule: { timeZone: 'Europe/Berlin', availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
-});
+const salon = (id: number) => salonEventTypeOf(id, 60);
 
 function tenant(id: string, apiKey: string, clients: Array<[string, TenantConfig['clients'][number]['scopes']]>, extra: Partial<TenantConfig> = {}): TenantConfig {
   return { id, calcom: { apiUrl: 'set-below', apiKey }, webhookSecrets: [], clients: clients.map(([token, scopes]) => ({ name: `${id}-${scopes.join('+')}`, tokenSha256: hashToken(token), scopes })), ...extra };

@@ -6,22 +6,13 @@
  */
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CALCOM_MESSAGES, RESERVED_BY_OTHER_PATTERN } from '../src/upstream/contract.js';
-import { WEEKDAYS, defaultSimConfig, type SimEventTypeInput } from '../src/sim/model.js';
-import { simAdmin, startSimulator } from './support/stack.js';
+import { WEEKDAYS } from '../src/sim/model.js';
+import { allDayEventType as allDay, resetSimulator, simAdmin, startSimulator } from './support/stack.js';
 import type { CalcomSimulator } from '../src/sim/server.js';
 
 const KEY = 'cal_sim_bookings_test';
 const NOW = '2025-10-20T00:00:00Z'; // a Monday
 
-const allDay = (id: number, extra: Partial<SimEventTypeInput> = {}): SimEventTypeInput => ({
-  id,
-  slug: `all-day-${id}`,
-  title: `Event ${id}`,
-  lengthInMinutes: 30,
-  ownerId: 7,
-  schedule: { timeZone: 'UTC', availability: [{ days: [...WEEKDAYS], startTime: '00:00', endTime: '24:00' }], overrides: [] },
-  ...extra,
-});
 const nineToFive = { timeZone: 'UTC', availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] };
 
 let sim: CalcomSimulator;
@@ -32,12 +23,7 @@ beforeAll(async () => {
   admin = simAdmin(sim);
 });
 
-beforeEach(async () => {
-  await admin.configure({ ...defaultSimConfig(), nextBookingCall: null });
-  await admin.setClock(NOW);
-  await admin.reset(true);
-  await admin.clearStats();
-});
+beforeEach(() => resetSimulator(admin, NOW));
 
 type Answer = { status: number; headers: Headers; body: any };
 

@@ -9,25 +9,16 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { closeServer, listen } from '../src/http-server.js';
 import { CALCOM_WEBHOOK_TRIGGERS, calcomWebhookSignature } from '../src/upstream/contract.js';
-import { WEEKDAYS, defaultSimConfig, type SimEventTypeInput } from '../src/sim/model.js';
+import { WEEKDAYS, type SimEventTypeInput } from '../src/sim/model.js';
 import { webhookRequest, type WebhookDelivery } from '../src/sim/webhook-delivery.js';
 import type { CalcomSimulator } from '../src/sim/server.js';
-import { simAdmin, startSimulator } from './support/stack.js';
+import { allDayEventType, resetSimulator, simAdmin, startSimulator } from './support/stack.js';
 
 const KEY = 'cal_sim_webhooks_test';
 const NOW = '2025-10-20T00:00:00Z'; // a Monday
 const SECRET = 'whsec_test_secret';
 
-const allDay = (id: number, extra: Partial<SimEventTypeInput> = {}): SimEventTypeInput => ({
-  id,
-  slug: `all-day-${id}`,
-  title: `Event ${id}`,
-  description: '',
-  lengthInMinutes: 30,
-  ownerId: 7,
-  schedule: { timeZone: 'UTC', availability: [{ days: [...WEEKDAYS], startTime: '00:00', endTime: '24:00' }], overrides: [] },
-  ...extra,
-});
+const allDay = (id: number, extra: Partial<SimEventTypeInput> = {}) => allDayEventType(id, { description: '', ...extra });
 const berlin = { timeZone: 'Europe/Berlin', availability: [{ days: [...WEEKDAYS], startTime: '00:00', endTime: '24:00' }], overrides: [] };
 
 let sim: CalcomSimulator;
@@ -39,10 +30,7 @@ beforeAll(async () => {
 });
 
 beforeEach(async () => {
-  await admin.configure({ ...defaultSimConfig() });
-  await admin.setClock(NOW);
-  await admin.reset(true);
-  await admin.clearStats();
+  await resetSimulator(admin, NOW);
   await fetch(`${sim.url}/_sim/webhook-deliveries`, { method: 'DELETE' });
 });
 

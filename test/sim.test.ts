@@ -9,7 +9,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import { DEMO } from '../src/sim/demo.js';
 import { WEEKDAYS } from '../src/sim/model.js';
-import { simAdmin, startSimulator } from './support/stack.js';
+import { resetSimulator, simAdmin, startSimulator } from './support/stack.js';
 import type { CalcomSimulator } from '../src/sim/server.js';
 
 /** OpenAPI 3.0's `nullable: true` as JSON Schema: `anyOf: [schema, null]` (ajv wants `type` beside `nullable`). */
@@ -75,17 +75,7 @@ beforeAll(async () => {
   admin = simAdmin(sim);
 });
 
-beforeEach(async () => {
-  await admin.configure({
-    latencyMs: { min: 0, max: 0 },
-    errorRate: 0,
-    apiKeys: null,
-    rateLimit: { limit: 120, windowMs: 60_000, blockMs: 60_000, name: 'default', accessTokenLimit: 500, oauthClientLimit: 500, ipLimit: 120 },
-  });
-  await admin.setClock('2025-10-20T00:00:00Z');
-  await admin.reset(true);
-  await admin.clearStats();
-});
+beforeEach(() => resetSimulator(admin, '2025-10-20T00:00:00Z'));
 
 const API_KEY = 'cal_test_sim_contract';
 

@@ -223,6 +223,7 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
 
     // Touched: refetched, in one call.
     const refetched = await tenantA.getBuckets(1, undefined, ['2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30']);
+    expect([...refetched.keys()].sort()).toEqual(['2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30']);
     expect([...refetched.values()].every((b) => !(b instanceof Error) && !b.stale)).toBe(true);
     expect((await admin.stats()).requests).toEqual({ 'GET /v2/slots': 1 });
   });

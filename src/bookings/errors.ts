@@ -10,11 +10,14 @@ import type { Alternative } from '../alternatives/search.js';
 export abstract class BookingFailure extends Error {
   /** Whether an idempotent repeat must give this same answer (a final outcome), or may try again. */
   abstract readonly final: boolean;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name; // the subclass's name: SlotUnavailable, InvalidInput, …
+  }
 }
 
 /** The slot is taken (or never was free): here are the nearest free ones, never the taken one. */
 export class SlotUnavailable extends BookingFailure {
-  override name = 'SlotUnavailable';
   readonly final = true;
   constructor(
     message: string,
@@ -28,7 +31,6 @@ export class SlotUnavailable extends BookingFailure {
 
 /** An input field is invalid; nothing was sent to Cal.com (or Cal.com refused that field). */
 export class InvalidInput extends BookingFailure {
-  override name = 'InvalidInput';
   readonly final = true;
   constructor(
     /** The field's path in the input, e.g. `attendee.email`. */
@@ -41,7 +43,6 @@ export class InvalidInput extends BookingFailure {
 
 /** No Cal.com quota within the deadline, or Cal.com answered 429; nothing was booked. */
 export class QuotaExhausted extends BookingFailure {
-  override name = 'QuotaExhausted';
   readonly final = false;
   constructor(
     message: string,
@@ -56,7 +57,6 @@ export class QuotaExhausted extends BookingFailure {
  * happened: a repeat with the same idempotency key looks it up before writing again.
  */
 export class UpstreamUnavailable extends BookingFailure {
-  override name = 'UpstreamUnavailable';
   readonly final = false;
   constructor(
     message: string,
@@ -69,7 +69,6 @@ export class UpstreamUnavailable extends BookingFailure {
 
 /** Cal.com has no booking with this uid. */
 export class BookingNotFound extends BookingFailure {
-  override name = 'BookingNotFound';
   readonly final = true;
   constructor(readonly uid: string) {
     super(`Cal.com has no booking with uid ${uid}.`);
@@ -78,7 +77,6 @@ export class BookingNotFound extends BookingFailure {
 
 /** The reservation is gone: it expired, was released, or never existed. */
 export class ReservationExpired extends BookingFailure {
-  override name = 'ReservationExpired';
   readonly final = true;
   constructor(readonly reservationUid: string) {
     super(`Reservation ${reservationUid} has expired or does not exist; reserve the slot again.`);

@@ -32,10 +32,11 @@ import type { Logger } from '../logger.js';
 import { CallCancelledError, CircuitOpenError, QuotaExhaustedError, type CallOptions } from '../quota/scheduler.js';
 import { acquireAllLocks, releaseLocks } from '../store/locks.js';
 import type { Store } from '../store/store.js';
-import { canonicalZone, gridZoneOf } from '../time.js';
+import { canonicalZone, gridZoneOf, instantRangeMs } from '../time.js';
 import type { UpstreamBooking, UpstreamEventType, UpstreamReservation } from '../upstream/calcom-client.js';
 import { CALCOM_MESSAGES, RESERVED_BY_OTHER_PATTERN } from '../upstream/contract.js';
 import { UpstreamError } from '../upstream/errors.js';
+import { offeredLengths } from '../upstream/event-types.js';
 import type { CalcomApi } from '../upstream/scheduled-calcom.js';
 import { BookingNotFound, InvalidInput, QuotaExhausted, ReservationExpired, SlotUnavailable, UpstreamUnavailable } from './errors.js';
 import { createIdempotency, type Prior } from './idempotency.js';
@@ -102,6 +103,13 @@ function isSlotTaken(err: UpstreamError): boolean {
   return err.status === 400 && [CALCOM_MESSAGES.slotTakenIndividual, CALCOM_MESSAGES.slotTakenTeam].some((m) => err.message.includes(m));
 }
 
+/** Cal.com does not know the event type (or it is outside the tenant's list: answered the same). */
+const unknownEventType = (eventTypeId: number) => new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
+
+const IN_FLIGHT = 'Another booking of this slot is in flight.';
+/** The refusal of a start that is not a free slot in the cache. */
+const notFreeMessage = (eventTypeId: number, startMs: number) => `${new Date(startMs).toISOString()} is not a free slot of event type ${eventTypeId}.`;
+
 export function createBookingService(options: BookingServiceOptions): BookingService {
   const { calcom, store, slotCache, eventTypes, changes, credentialId, log } = options;
   const now = options.now ?? Date.now;
@@ -109,7 +117,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
   const allowed = options.eventTypeAllowed ?? (() => true);
   /** An event type outside the tenant's list is answered exactly as one Cal.com does not know. */
   const checkAllowed = (eventTypeId: number) => {
-    if (!allowed(eventTypeId)) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
+    if (!allowed(eventTypeId)) throw unknownEventType(eventTypeId);
   };
   const seatLockWaitMs = options.seatLockWaitMs ?? 10_000;
   const idempotency = createIdempotency({ store, credentialId, log, now });
@@ -146,7 +154,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
 
   function checkDuration(et: UpstreamEventType | null, duration: number | null | undefined) {
     if (duration == null || !et) return;
-    const lengths = [...new Set([et.lengthInMinutes, ...(et.lengthInMinutesOptions ?? [])])].sort((a, b) => a - b);
+    const lengths = offeredLengths(et);
     if (!lengths.includes(duration)) throw new InvalidInput('duration', `Invalid duration: event type ${et.id} offers ${lengths.join(', ')} minutes, not ${duration}`);
   }
 
@@ -156,7 +164,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     const range = { start: day, end: day.plus({ days: 1 }) };
     const read = () =>
       loadSlots(slotCache, { eventTypeId, range, gridZone: gridZoneOf(zone, now()), ...(duration !== undefined ? { duration } : {}) }, readCall(call)).catch((err: unknown) => {
-        if (err instanceof UpstreamError && err.status === 404) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${eventTypeId}`);
+        if (err instanceof UpstreamError && err.status === 404) throw unknownEventType(eventTypeId);
         throw transient(err, false);
       });
     let result = await read();
@@ -194,7 +202,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     const eventTypeIds = new Set<number>();
     const days = new Set<string>();
     for (const [startMs, endMs] of ranges) {
-      const range = { start: DateTime.fromMillis(startMs, { zone: 'utc' }), end: DateTime.fromMillis(Math.max(endMs, startMs + 1), { zone: 'utc' }) };
+      const range = instantRangeMs(startMs, endMs);
       const touched = await slotCache.invalidate(eventTypeId, range);
       for (const id of touched.eventTypeIds) eventTypeIds.add(id);
       for (const day of touched.days) days.add(day);
@@ -211,10 +219,15 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
     await store.set(appliedBookingKey(credentialId, trigger, uid), '1', { ttlMs: 60 * 60_000 }).catch(() => false);
   }
 
+  /** Refuses `startMs` with `message` and fresh alternatives. */
+  async function unavailable(message: string, eventTypeId: number, duration: number | undefined, startMs: number, zone: string, locale: string): Promise<never> {
+    throw new SlotUnavailable(message, await alternativesFor(eventTypeId, duration, startMs, zone, locale), startMs);
+  }
+
   /** The slot is taken: invalidate, publish, and answer with fresh alternatives. */
   async function slotTaken(eventTypeId: number, duration: number | undefined, startMs: number, endMs: number, zone: string, locale: string, message: string): Promise<never> {
     await changed('slot.taken', eventTypeId, [startMs, endMs]);
-    throw new SlotUnavailable(message, await alternativesFor(eventTypeId, duration, startMs, zone, locale), startMs);
+    return unavailable(message, eventTypeId, duration, startMs, zone, locale);
   }
 
   /**
@@ -285,11 +298,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
       }
     } else if (!(await isFreeSlot(req.eventTypeId, duration, startMs, zone, call))) {
       // A reserved slot is hidden from everyone, so only a booking without its reservation is checked here.
-      throw new SlotUnavailable(
-        `${new Date(startMs).toISOString()} is not a free slot of event type ${req.eventTypeId}.`,
-        await alternativesFor(req.eventTypeId, duration, startMs, zone, locale),
-        startMs,
-      );
+      await unavailable(notFreeMessage(req.eventTypeId, startMs), req.eventTypeId, duration, startMs, zone, locale);
     }
 
     const locked = await withSlotLock(et, req.eventTypeId, startMs, async () => {
@@ -326,7 +335,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
           const message = RESERVED_BY_OTHER_PATTERN.test(err.message) ? 'Someone else holds a reservation for this slot.' : `The slot is taken: ${err.message}`;
           await slotTaken(req.eventTypeId, duration, startMs, endMs || startMs + 60_000, zone, locale, message);
         }
-        if (err.status === 404) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${req.eventTypeId}`);
+        if (err.status === 404) throw unknownEventType(req.eventTypeId);
         if (err.status === 400 && (err.message === CALCOM_MESSAGES.outOfBounds || err.message === CALCOM_MESSAGES.inThePast)) {
           throw new InvalidInput('start', `Invalid start: ${err.message}`);
         }
@@ -334,13 +343,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
       }
       throw transient(err, true);
     });
-    if (!locked) {
-      throw new SlotUnavailable(
-        'Another booking of this slot is in flight.',
-        await alternativesFor(req.eventTypeId, duration, startMs, zone, locale),
-        startMs,
-      );
-    }
+    if (!locked) return unavailable(IN_FLIGHT, req.eventTypeId, duration, startMs, zone, locale);
     const booking = locked.value;
     if (req.reservationUid) await store.del(reservationKey(req.reservationUid));
     await changed('booking.created', booking.eventTypeId || req.eventTypeId, [booking.startMs, booking.endMs]);
@@ -398,7 +401,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
         // start clear of it is checked against the cache; Cal.com decides the rest.
         const overlapsOld = startMs < old.endMs && startMs + lengthMs > old.startMs;
         if (!overlapsOld && !(await isFreeSlot(old.eventTypeId, undefined, startMs, zone, call))) {
-          throw new SlotUnavailable(`${new Date(startMs).toISOString()} is not a free slot of event type ${old.eventTypeId}.`, await alternativesFor(old.eventTypeId, undefined, startMs, zone, locale), startMs);
+          await unavailable(notFreeMessage(old.eventTypeId, startMs), old.eventTypeId, undefined, startMs, zone, locale);
         }
         const locked = await withSlotLock(et, old.eventTypeId, startMs, async () => {
           try {
@@ -418,7 +421,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
           }
           throw transient(err, true);
         });
-        if (!locked) throw new SlotUnavailable('Another booking of this slot is in flight.', await alternativesFor(old.eventTypeId, undefined, startMs, zone, locale), startMs);
+        if (!locked) return unavailable(IN_FLIGHT, old.eventTypeId, undefined, startMs, zone, locale);
         const booking = locked.value;
         await changed('booking.rescheduled', old.eventTypeId, [old.startMs, old.endMs], [booking.startMs, booking.endMs]);
         await markApplied('BOOKING_RESCHEDULED', booking.uid);
@@ -439,7 +442,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
         checkDuration(et, req.duration);
         const endMs = startMs + (duration ?? et?.lengthInMinutes ?? 0) * 60_000;
         if (!(await isFreeSlot(req.eventTypeId, duration, startMs, zone, call))) {
-          throw new SlotUnavailable(`${new Date(startMs).toISOString()} is not a free slot of event type ${req.eventTypeId}.`, await alternativesFor(req.eventTypeId, duration, startMs, zone, locale), startMs);
+          await unavailable(notFreeMessage(req.eventTypeId, startMs), req.eventTypeId, duration, startMs, zone, locale);
         }
         let reservation: UpstreamReservation;
         try {
@@ -450,7 +453,7 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
         } catch (err) {
           if (err instanceof UpstreamError) {
             if (isSlotTaken(err)) await slotTaken(req.eventTypeId, duration, startMs, endMs || startMs + 60_000, zone, locale, `The slot cannot be reserved: ${err.message}`);
-            if (err.status === 404) throw new InvalidInput('eventTypeId', `Invalid eventTypeId: Cal.com does not know event type ${req.eventTypeId}`);
+            if (err.status === 404) throw unknownEventType(req.eventTypeId);
             if (err.status === 400) throw new InvalidInput('input', `Cal.com refused the reservation: ${err.message}`);
           }
           throw transient(err, true);

@@ -7,15 +7,13 @@
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { MAX_DURATION_MINUTES } from '../schema/inputs.js';
 import { horizonDate, isValidZone } from '../time.js';
 import { ATTENDEE_LANGUAGES, BOOKING_METADATA_LIMITS } from '../upstream/contract.js';
 import { InvalidInput } from './errors.js';
 
 /** The metadata key under which slotgraph records a booking's idempotency key at Cal.com (so a booking can be found after a timeout). */
 export const IDEMPOTENCY_METADATA_KEY = 'slotgraphIdempotencyKey';
-
-/** Longest slot length accepted, in minutes (one day). */
-const MAX_DURATION = 24 * 60;
 
 const idempotencyKey = z
   .string()
@@ -24,7 +22,7 @@ const idempotencyKey = z
   .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (a UUID is a good key)');
 const uid = z.string().trim().min(1, 'must not be empty').max(128, 'is too long');
 const eventTypeId = z.number().int().positive('must be a positive Cal.com event type id');
-const duration = z.number().int().min(1).max(MAX_DURATION, `must be at most ${MAX_DURATION} minutes`);
+const duration = z.number().int().min(1).max(MAX_DURATION_MINUTES, `must be at most ${MAX_DURATION_MINUTES} minutes`);
 const reason = z.string().max(1000, 'must be at most 1000 characters');
 const zone = z.string().refine(isValidZone, 'must be an IANA time zone, e.g. Europe/Berlin');
 /** E.164, as Cal.com requires attendee phone numbers. */
@@ -80,13 +78,10 @@ export const reserveSlotSchema = z.object({
   locale: z.string().nullish(),
   idempotencyKey,
 });
-export type ReserveSlotRequest = z.infer<typeof reserveSlotSchema>;
 
 export const cancelBookingSchema = z.object({ uid, reason: reason.nullish(), idempotencyKey });
-export type CancelBookingRequest = z.infer<typeof cancelBookingSchema>;
 
 export const rescheduleBookingSchema = z.object({ uid, start, reason: reason.nullish(), idempotencyKey });
-export type RescheduleBookingRequest = z.infer<typeof rescheduleBookingSchema>;
 
 /** Parses `input` with `schema`; the first problem becomes an {@link InvalidInput} naming its field. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -102,7 +97,8 @@ export function checkStart(startMs: number, nowMs: number, timeZone: string, fie
   if (startMs <= nowMs) throw new InvalidInput(field, `Invalid ${field}: ${new Date(startMs).toISOString()} is not in the future`);
   const localDate = DateTime.fromMillis(startMs, { zone: timeZone }).toISODate();
   const horizon = horizonDate(nowMs, timeZone);
-  if (!localDate || localDate > horizon) {
+  // A year past 9999 is written `+010000-…` and would sort before any horizon: refused by shape.
+  if (!localDate || !/^\d{4}-/.test(localDate) || localDate > horizon) {
     throw new InvalidInput(field, `Invalid ${field}: ${localDate} is beyond Cal.com's booking horizon (until ${horizon})`);
   }
 }

@@ -15,8 +15,6 @@ import type { InstantRange } from '../time.js';
 import type { UpstreamEventType } from '../upstream/calcom-client.js';
 import { utcDaysOf, type BucketResult, type CachedSlot, type SlotCache } from './slot-cache.js';
 
-export { EVENT_TYPE_TTL_MS } from './event-types.js';
-
 export interface SlotRequest {
   eventTypeId: number;
   /** Slot length in minutes; omitted = the event type's default length. */

@@ -6,6 +6,7 @@
  * `{ first: "2025-10-25", last: "2025-10-31" }` covers seven whole UTC days.
  */
 import { DateTime } from 'luxon';
+import { addDays } from '../time.js';
 
 export interface PlannerOptions {
   /**
@@ -38,9 +39,6 @@ export const utcDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY_MS = 86_400_000;
 const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const diffDays = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY_MS);
-/** The UTC day `n` days after `iso` (`YYYY-MM-DD`, years 0000-9999). */
-export const addUtcDays = (iso: string, n: number) => new Date(dayMs(iso) + n * DAY_MS).toISOString().slice(0, 10);
-const addDays = addUtcDays;
 
 /** The instants a range covers: `[midnight UTC of first, midnight UTC after last)`. */
 export const rangeInstants = (r: DayRange) => ({ start: utcDayStart(r.first), end: utcDayStart(r.last).plus({ days: 1 }) });

@@ -28,13 +28,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.js';
 import { acquireEachLock, releaseLocks } from '../store/locks.js';
 import type { Store, StoreScript } from '../store/store.js';
-import { HORIZON_DAYS, type InstantRange } from '../time.js';
+import { addDays, HORIZON_DAYS, type InstantRange } from '../time.js';
 import type { CallOptions } from '../quota/scheduler.js';
 import type { CalcomApi } from '../upstream/scheduled-calcom.js';
 import { UpstreamError } from '../upstream/errors.js';
 import { remembered404, type EventTypeDirectory } from './event-types.js';
 import {
-  addUtcDays,
   daysOf,
   DEFAULT_PLANNER_OPTIONS,
   planRanges,
@@ -562,7 +561,7 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     if (unclaimed.length === 0) return out;
     const wanted = new Set(unclaimed);
     const today = utcDayOf(now());
-    for (const range of planRanges(unclaimed, tuning, today, addUtcDays(today, WIDEN_HORIZON_DAYS))) {
+    for (const range of planRanges(unclaimed, tuning, today, addDays(today, WIDEN_HORIZON_DAYS))) {
       const claims = new Map<string, Deferred<BucketResult | null>>();
       for (const day of daysOf(range)) {
         const id = bucketId(v, day);

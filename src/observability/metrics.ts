@@ -35,8 +35,8 @@ export interface TenantSource {
 export interface MetricsSources {
   tenants(): TenantSource[];
   store(): StoreHealth;
-  /** 1 while ready (see /readyz), 0 otherwise. */
-  ready(): Promise<boolean>;
+  /** 1 while ready (see /readyz), 0 otherwise; `tenants` are those of this scrape (their quota read once). */
+  ready(tenants: TenantSource[]): Promise<boolean>;
 }
 
 export type OperationOutcome = 'ok' | 'partial' | 'error';
@@ -79,76 +79,60 @@ export function createMetrics(sources: MetricsSources, options: { defaultMetrics
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const opLabel = operationLabeler();
 
-  const upstreamRequests = new Counter({
-    name: 'slotgraph_upstream_requests_total',
-    help: 'Cal.com requests (each attempt, retries included) by endpoint group, method and HTTP status (ok: a 2xx answer; no_answer: timeout or network error)',
-    labelNames: ['tenant', 'group', 'method', 'status'],
-    registers: [registry],
-  });
-  const upstreamLatency = new Histogram({
-    name: 'slotgraph_upstream_request_duration_seconds',
-    help: 'Cal.com request latency by endpoint group (each attempt)',
-    labelNames: ['tenant', 'group'],
-    buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-    registers: [registry],
-  });
-  const upstream429 = new Counter({
-    name: 'slotgraph_upstream_rate_limited_total',
-    help: 'Cal.com 429 answers',
-    labelNames: ['tenant'],
-    registers: [registry],
-  });
-  const queueWait = new Histogram({
-    name: 'slotgraph_quota_queue_wait_seconds',
-    help: 'Time a call waited in the quota queue for a token, by class',
-    labelNames: ['tenant', 'priority'],
-    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-    registers: [registry],
-  });
-  const quotaTokens = new Gauge({ name: 'slotgraph_quota_tokens', help: 'Tokens in the quota bucket now (shared by every instance on one Redis)', labelNames: ['tenant'], registers: [registry] });
-  const quotaCapacity = new Gauge({ name: 'slotgraph_quota_capacity', help: 'Most tokens the quota bucket holds', labelNames: ['tenant'], registers: [registry] });
-  const quotaBudget = new Gauge({ name: 'slotgraph_quota_budget_per_window', help: 'Requests per Cal.com window slotgraph allows itself', labelNames: ['tenant'], registers: [registry] });
-  const quotaPaused = new Gauge({ name: 'slotgraph_quota_paused', help: '1 while every instance waits for a Cal.com rate-limit reset', labelNames: ['tenant'], registers: [registry] });
-  const queueDepth = new Gauge({ name: 'slotgraph_quota_queue_depth', help: 'Calls waiting in the quota queue (this instance), by class', labelNames: ['tenant', 'priority'], registers: [registry] });
-  const deadlineExpired = new Counter({ name: 'slotgraph_quota_deadline_expired_total', help: 'Calls that waited past their class deadline (QUOTA_EXHAUSTED)', labelNames: ['tenant', 'priority'], registers: [registry] });
-  const admitted = new Counter({ name: 'slotgraph_quota_admitted_total', help: 'Calls admitted by the quota scheduler, by class', labelNames: ['tenant', 'priority'], registers: [registry] });
-  const retries = new Counter({ name: 'slotgraph_upstream_retries_total', help: 'Read retries after a failed attempt', labelNames: ['tenant'], registers: [registry] });
-  const breakerState = new Gauge({
-    name: 'slotgraph_upstream_breaker_state',
-    help: 'Circuit breaker per endpoint group: 1 for its current state (CLOSED, HALF_OPEN, OPEN)',
-    labelNames: ['tenant', 'group', 'state'],
-    registers: [registry],
-  });
-  const breakerOpens = new Counter({ name: 'slotgraph_upstream_breaker_opens_total', help: 'Times a breaker opened', labelNames: ['tenant', 'group'], registers: [registry] });
-  const cacheLookups = new Counter({
-    name: 'slotgraph_slot_cache_lookups_total',
-    help: 'Slot bucket lookups: hit (fresh), stale (served while refreshing or while Cal.com fails), miss (fetched)',
-    labelNames: ['tenant', 'result'],
-    registers: [registry],
-  });
-  const coalesced = new Counter({ name: 'slotgraph_slot_cache_coalesced_waits_total', help: 'Buckets awaited because another request of this process was fetching them', labelNames: ['tenant'], registers: [registry] });
-  const remoteWaits = new Counter({ name: 'slotgraph_slot_cache_remote_waits_total', help: 'Fetches left to another instance holding the bucket lock', labelNames: ['tenant'], registers: [registry] });
-  const cacheUpstream = new Counter({ name: 'slotgraph_slot_cache_upstream_calls_total', help: 'GET /v2/slots calls the slot cache asked for, by result', labelNames: ['tenant', 'result'], registers: [registry] });
-  const webhooks = new Counter({ name: 'slotgraph_webhooks_total', help: 'Cal.com webhook deliveries by result', labelNames: ['tenant', 'result'], registers: [registry] });
-  const subscriptions = new Gauge({ name: 'slotgraph_subscriptions_active', help: 'Live subscriptions open in this instance', labelNames: ['tenant'], registers: [registry] });
-  const operations = new Counter({
-    name: 'slotgraph_graphql_operations_total',
-    help: 'GraphQL operations by type, name (bounded) and outcome (ok, partial: data and errors, error)',
-    labelNames: ['tenant', 'type', 'operation', 'outcome'],
-    registers: [registry],
-  });
-  const operationLatency = new Histogram({
-    name: 'slotgraph_graphql_operation_duration_seconds',
-    help: 'GraphQL query and mutation execution time by type and outcome',
-    labelNames: ['tenant', 'type', 'outcome'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-    registers: [registry],
-  });
-  const errors = new Counter({ name: 'slotgraph_graphql_errors_total', help: 'GraphQL errors by extensions.code', labelNames: ['tenant', 'code'], registers: [registry] });
-  const rejected = new Counter({ name: 'slotgraph_graphql_rejected_total', help: 'Operations refused before execution', labelNames: ['reason'], registers: [registry] });
-  const storeDegraded = new Gauge({ name: 'slotgraph_store_degraded', help: '1 while Redis is away and shared state is served from this process', registers: [registry] });
-  const storeFailovers = new Counter({ name: 'slotgraph_store_failovers_total', help: 'Times this process fell back to its in-process store', registers: [registry] });
-  const ready = new Gauge({ name: 'slotgraph_ready', help: '1 while /readyz answers 200', registers: [registry] });
+  // Every metric lives in this gateway's registry.
+  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const histogram = (name: string, help: string, labelNames: string[], buckets: number[]) => new Histogram({ name, help, labelNames, buckets, registers: [registry] });
+
+  const upstreamRequests = counter(
+    'slotgraph_upstream_requests_total',
+    'Cal.com requests (each attempt, retries included) by endpoint group, method and HTTP status (ok: a 2xx answer; no_answer: timeout or network error)',
+    ['tenant', 'group', 'method', 'status'],
+  );
+  const upstreamLatency = histogram('slotgraph_upstream_request_duration_seconds', 'Cal.com request latency by endpoint group (each attempt)', ['tenant', 'group'], [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10]);
+  const upstream429 = counter('slotgraph_upstream_rate_limited_total', 'Cal.com 429 answers', ['tenant']);
+  const queueWait = histogram(
+    'slotgraph_quota_queue_wait_seconds',
+    'Time a call waited in the quota queue for an admission, by class',
+    ['tenant', 'priority'],
+    [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  );
+  const quotaTokens = gauge('slotgraph_quota_tokens', 'Admissions left in the quota window now (the admission log shared by every instance on one Redis)', ['tenant']);
+  const quotaCapacity = gauge('slotgraph_quota_capacity', 'Most tokens the quota bucket holds', ['tenant']);
+  const quotaBudget = gauge('slotgraph_quota_budget_per_window', 'Requests per Cal.com window slotgraph allows itself', ['tenant']);
+  const quotaPaused = gauge('slotgraph_quota_paused', '1 while every instance waits for a Cal.com rate-limit reset', ['tenant']);
+  const queueDepth = gauge('slotgraph_quota_queue_depth', 'Calls waiting in the quota queue (this instance), by class', ['tenant', 'priority']);
+  const deadlineExpired = counter('slotgraph_quota_deadline_expired_total', 'Calls that waited past their class deadline (QUOTA_EXHAUSTED)', ['tenant', 'priority']);
+  const admitted = counter('slotgraph_quota_admitted_total', 'Calls admitted by the quota scheduler, by class', ['tenant', 'priority']);
+  const retries = counter('slotgraph_upstream_retries_total', 'Read retries after a failed attempt', ['tenant']);
+  const breakerState = gauge('slotgraph_upstream_breaker_state', 'Circuit breaker per endpoint group: 1 for its current state (CLOSED, HALF_OPEN, OPEN)', ['tenant', 'group', 'state']);
+  const breakerOpens = counter('slotgraph_upstream_breaker_opens_total', 'Times a breaker opened', ['tenant', 'group']);
+  const cacheLookups = counter(
+    'slotgraph_slot_cache_lookups_total',
+    'Slot bucket lookups: hit (fresh), stale (served while refreshing or while Cal.com fails), miss (fetched)',
+    ['tenant', 'result'],
+  );
+  const coalesced = counter('slotgraph_slot_cache_coalesced_waits_total', 'Buckets awaited because another request of this process was fetching them', ['tenant']);
+  const remoteWaits = counter('slotgraph_slot_cache_remote_waits_total', 'Fetches left to another instance holding the bucket lock', ['tenant']);
+  const cacheUpstream = counter('slotgraph_slot_cache_upstream_calls_total', 'GET /v2/slots calls the slot cache asked for, by result', ['tenant', 'result']);
+  const webhooks = counter('slotgraph_webhooks_total', 'Cal.com webhook deliveries by result', ['tenant', 'result']);
+  const subscriptions = gauge('slotgraph_subscriptions_active', 'Live subscriptions open in this instance', ['tenant']);
+  const operations = counter(
+    'slotgraph_graphql_operations_total',
+    'GraphQL operations by type, name (bounded) and outcome (ok, partial: data and errors, error)',
+    ['tenant', 'type', 'operation', 'outcome'],
+  );
+  const operationLatency = histogram(
+    'slotgraph_graphql_operation_duration_seconds',
+    'GraphQL query and mutation execution time by type and outcome',
+    ['tenant', 'type', 'outcome'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+  );
+  const errors = counter('slotgraph_graphql_errors_total', 'GraphQL errors by extensions.code', ['tenant', 'code']);
+  const rejected = counter('slotgraph_graphql_rejected_total', 'Operations refused before execution', ['reason']);
+  const storeDegraded = gauge('slotgraph_store_degraded', '1 while Redis is away and shared state is served from this process');
+  const storeFailovers = counter('slotgraph_store_failovers_total', 'Times this process fell back to its in-process store');
+  const ready = gauge('slotgraph_ready', '1 while /readyz answers 200');
 
   /** Sets a pulled counter to the source's monotonic value. */
   const pull = (counter: Counter<string>, labels: Record<string, string>, value: number) => {
@@ -157,9 +141,11 @@ export function createMetrics(sources: MetricsSources, options: { defaultMetrics
   };
 
   async function collect() {
-    for (const t of sources.tenants()) {
+    const tenants = sources.tenants();
+    for (const t of tenants) {
       const tenant = t.id;
-      const [quota, cache] = await Promise.all([t.quota().catch(() => null), Promise.resolve(t.cache())]);
+      const cache = t.cache();
+      const quota = await t.quota().catch(() => null);
       if (quota) {
         quotaTokens.set({ tenant }, quota.tokens);
         quotaCapacity.set({ tenant }, quota.shape.capacity);
@@ -189,7 +175,7 @@ export function createMetrics(sources: MetricsSources, options: { defaultMetrics
     storeDegraded.set(store.degraded ? 1 : 0);
     storeFailovers.reset();
     storeFailovers.inc(store.failovers ?? 0);
-    ready.set((await sources.ready()) ? 1 : 0);
+    ready.set((await sources.ready(tenants)) ? 1 : 0);
   }
 
   return {

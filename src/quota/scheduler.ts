@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { UpstreamError, type RateLimitInfo } from '../upstream/errors.js';
 import { createBreaker, type Breaker, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
-import { createAdmissionLog, type AdmissionLog, type QuotaLimits as BucketLimits, type QuotaShape as BucketShape } from './admission-log.js';
+import { createAdmissionLog, type AdmissionLog, type QuotaLimits, type QuotaShape } from './admission-log.js';
 
 /** Scheduling classes, highest first (critical = bookings, interactive = a live caller). */
 export const PRIORITIES = ['critical', 'interactive', 'normal', 'background'] as const;
@@ -27,7 +27,7 @@ export type EndpointGroup = (typeof ENDPOINT_GROUPS)[number];
 export interface CallOptions {
   /** @default "interactive" */
   priority?: Priority;
-  /** Aborting removes a queued call without spending a token (and cancels one under way). */
+  /** Aborting removes a queued call without spending an admission (and cancels one under way). */
   signal?: AbortSignal;
   /** Longest wait in the queue, ms; defaults per class ({@link DEFAULT_DEADLINES_MS}). */
   deadlineMs?: number;
@@ -49,7 +49,7 @@ export interface SchedulerOptions {
   store: Store;
   /** Namespaces the shared bucket (one per Cal.com credential). */
   credentialId: string;
-  limits: BucketLimits;
+  limits: QuotaLimits;
   log: Logger;
   /** ms since the epoch. @default Date.now */
   now?: () => number;
@@ -72,7 +72,7 @@ export interface SchedulerObserver {
 }
 
 export interface CallObserver {
-  /** The call left the queue with a token, `waitMs` after it was queued (again after a retry or a 429). */
+  /** The call left the queue admitted, `waitMs` after it was queued (again after a retry or a 429). */
   admitted?(waitMs: number): void;
   /** One attempt at Cal.com ended: `ok`, or the HTTP status (0 = no answer), or `error` (not an upstream answer). */
   attempt?(outcome: { status: 'ok' | 'error' | number; ms: number; code?: string }): void;
@@ -145,9 +145,9 @@ export interface QueueStatus {
 
 export interface QuotaStatus {
   credentialId: string;
-  limits: BucketLimits;
-  shape: BucketShape;
-  /** Tokens in the shared bucket now. */
+  limits: QuotaLimits;
+  shape: QuotaShape;
+  /** Admissions still available in the window now (the shared admission log, all instances). */
   tokens: number;
   /** Every instance waits until then (ms since the epoch); 0 when not paused. */
   pausedUntil: number;
@@ -159,6 +159,8 @@ export interface QuotaStatus {
 }
 
 export interface QuotaScheduler {
+  /** The admission parameters derived from `limits` (budget, burst capacity, reserve). */
+  readonly shape: QuotaShape;
   schedule<T>(task: UpstreamTask<T>, options?: CallOptions): Promise<T>;
   status(): Promise<QuotaStatus>;
   /** Rejects everything queued (CallCancelledError) and stops the timers. */
@@ -242,7 +244,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     return undefined;
   }
 
-  /** Admits queued calls, highest class first, while the bucket has tokens. */
+  /** Admits queued calls, highest class first, while the admission log has room. */
   async function pump(): Promise<void> {
     if (pumping) {
       pumpAgain = true;
@@ -264,7 +266,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
           wakeIn(taken.waitMs);
           break;
         }
-        // The head may have left (cancelled, expired) during the round trip: the token goes to the next.
+        // The head may have left (cancelled, expired) during the round trip: the admission goes to the next.
         const admitted = entry.state === 'queued' ? entry : head();
         if (!admitted) break;
         remove(admitted);
@@ -432,6 +434,8 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         void pump();
       });
     },
+
+    shape: bucket.shape,
 
     async status() {
       const peek = await bucket.peek();

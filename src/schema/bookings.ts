@@ -34,12 +34,17 @@ const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
   fields: (t) => ({ message: t.exposeString('message') }),
 });
 
+/** What every failure type shares: the `Error` interface, and being recognised by its class. */
+const failureOf = (cls: abstract new (...args: never[]) => BookingFailure) => ({
+  interfaces: [ErrorInterface],
+  isTypeOf: (value: unknown) => value instanceof cls,
+});
+
 builder.objectType(SlotUnavailable, {
   name: 'SlotUnavailable',
   description:
     'The slot is taken (or was never free). Every event type of its hosts has been refreshed; `alternatives` are the nearest free slots now, never the taken one.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof SlotUnavailable,
+  ...failureOf(SlotUnavailable),
   fields: (t) => ({
     alternatives: t.field({ type: [AlternativeRef], resolve: (e) => e.alternatives as Alternative[] }),
     requestedStart: t.field({ type: 'DateTime', description: 'The start that was asked for (UTC).', resolve: (e) => new Date(e.requestedStartMs) }),
@@ -49,16 +54,14 @@ builder.objectType(SlotUnavailable, {
 builder.objectType(InvalidInput, {
   name: 'InvalidInput',
   description: 'An input field is invalid. Nothing was booked; when the check was slotgraph’s, Cal.com was not asked.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof InvalidInput,
+  ...failureOf(InvalidInput),
   fields: (t) => ({ field: t.exposeString('field', { description: 'The field’s path in the input, e.g. `attendee.email`.' }) }),
 });
 
 builder.objectType(QuotaExhausted, {
   name: 'QuotaExhausted',
   description: 'No Cal.com quota within the deadline, or Cal.com answered 429. Nothing was sent; retry with the same idempotency key.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof QuotaExhausted,
+  ...failureOf(QuotaExhausted),
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });
 
@@ -66,24 +69,21 @@ builder.objectType(UpstreamUnavailable, {
   name: 'UpstreamUnavailable',
   description:
     'Cal.com could not be reached, timed out or failed. Retry with the same idempotency key: if Cal.com did book, the retry finds that booking instead of booking again.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof UpstreamUnavailable,
+  ...failureOf(UpstreamUnavailable),
   fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds', { nullable: true }) }),
 });
 
 builder.objectType(BookingNotFound, {
   name: 'BookingNotFound',
   description: 'Cal.com has no booking with this uid.',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof BookingNotFound,
+  ...failureOf(BookingNotFound),
   fields: (t) => ({ uid: t.exposeID('uid') }),
 });
 
 builder.objectType(ReservationExpired, {
   name: 'ReservationExpired',
   description: 'The reservation expired, was released or never existed: reserve the slot again (or book without it).',
-  interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof ReservationExpired,
+  ...failureOf(ReservationExpired),
   fields: (t) => ({ reservationUid: t.exposeID('reservationUid') }),
 });
 
@@ -213,13 +213,18 @@ const RescheduleBookingInputRef = builder.inputType('RescheduleBookingInput', {
 
 builder.mutationType({ description: 'Reserve, book, cancel and reschedule at Cal.com: idempotent, race-safe, failures as data.' });
 
-const writeFailures = [InvalidInput, QuotaExhausted, UpstreamUnavailable] as const;
+/** A mutation's result union: its own failures, then those every write can meet. */
+const failures = (union: string, ...types: Array<new (...args: never[]) => BookingFailure>) => ({
+  types: [...types, InvalidInput, QuotaExhausted, UpstreamUnavailable],
+  directResult: true,
+  union: { name: union },
+});
 
 builder.mutationField('createBooking', (t) =>
   t.field({
     type: BookingRef,
     description: 'Books a slot. A taken slot answers `SlotUnavailable` with fresh alternatives; a repeat with the same idempotency key answers the first result.',
-    errors: { types: [SlotUnavailable, ReservationExpired, ...writeFailures], directResult: true, union: { name: 'CreateBookingResult' } },
+    errors: failures('CreateBookingResult', SlotUnavailable, ReservationExpired),
     args: { input: t.arg({ type: CreateBookingInputRef, required: true }) },
     resolve: (_root, { input }, { services, call }) => services.bookings.createBooking(input, call).catch(rethrow),
   }),
@@ -229,7 +234,7 @@ builder.mutationField('rescheduleBooking', (t) =>
   t.field({
     type: BookingRef,
     description: "Moves a booking with Cal.com's own reschedule (one write): the answer is the NEW booking (a new uid, `rescheduledFromUid` the old one).",
-    errors: { types: [SlotUnavailable, BookingNotFound, ...writeFailures], directResult: true, union: { name: 'RescheduleBookingResult' } },
+    errors: failures('RescheduleBookingResult', SlotUnavailable, BookingNotFound),
     args: { input: t.arg({ type: RescheduleBookingInputRef, required: true }) },
     resolve: (_root, { input }, { services, call }) => services.bookings.rescheduleBooking(input, call).catch(rethrow),
   }),
@@ -239,7 +244,7 @@ builder.mutationField('cancelBooking', (t) =>
   t.field({
     type: BookingRef,
     description: 'Cancels a booking; the answer is the cancelled booking.',
-    errors: { types: [BookingNotFound, ...writeFailures], directResult: true, union: { name: 'CancelBookingResult' } },
+    errors: failures('CancelBookingResult', BookingNotFound),
     args: { input: t.arg({ type: CancelBookingInputRef, required: true }) },
     resolve: (_root, { input }, { services, call }) => services.bookings.cancelBooking(input, call).catch(rethrow),
   }),
@@ -249,7 +254,7 @@ builder.mutationField('reserveSlot', (t) =>
   t.field({
     type: ReservationRef,
     description: "Holds a slot at Cal.com while the caller confirms (Cal.com's default: 5 minutes); then `createBooking` with its `reservationUid`.",
-    errors: { types: [SlotUnavailable, ...writeFailures], directResult: true, union: { name: 'ReserveSlotResult' } },
+    errors: failures('ReserveSlotResult', SlotUnavailable),
     args: { input: t.arg({ type: ReserveSlotInputRef, required: true }) },
     resolve: (_root, { input }, { services, call }) => services.bookings.reserveSlot(input, call).catch(rethrow),
   }),
@@ -259,7 +264,7 @@ builder.mutationField('releaseReservation', (t) =>
   t.field({
     type: ReleasedReservationRef,
     description: 'Frees a reservation. Idempotent by nature: releasing one that is gone answers the same.',
-    errors: { types: [...writeFailures], directResult: true, union: { name: 'ReleaseReservationResult' } },
+    errors: failures('ReleaseReservationResult'),
     args: { uid: t.arg.id({ required: true }) },
     resolve: (_root, { uid }, { services, call }) => services.bookings.releaseReservation(String(uid), call).catch(rethrow),
   }),

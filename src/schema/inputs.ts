@@ -3,6 +3,7 @@ import type { GatewayServices } from '../context.js';
 import { badUserInput, notFound } from '../errors.js';
 import type { RequestLoaders } from '../loaders/index.js';
 import { HORIZON_DAYS } from '../time.js';
+import { offeredLengths } from '../upstream/event-types.js';
 
 /** Longest slot length accepted, in minutes (one day). */
 export const MAX_DURATION_MINUTES = 24 * 60;
@@ -30,7 +31,7 @@ export async function checkDurationOffered(loaders: RequestLoaders, eventTypeId:
   if (duration == null) return;
   const eventType = await loaders.eventType.load(eventTypeId).catch(() => null);
   if (!eventType) return;
-  const lengths = [...new Set([eventType.lengthInMinutes, ...(eventType.lengthInMinutesOptions ?? [])])].sort((a, b) => a - b);
+  const lengths = offeredLengths(eventType);
   if (!lengths.includes(duration)) {
     throw badUserInput('duration', `event type ${eventTypeId} offers ${lengths.join(', ')} minutes, not ${duration}`);
   }

@@ -6,7 +6,7 @@ import { builder } from './builder.js';
 const PriorityRef = builder.enumType('Priority', {
   description: 'Scheduling classes of upstream calls, highest first. Mutations are CRITICAL, queries INTERACTIVE; the `x-slotgraph-priority` header may lower a request, never raise it.',
   values: {
-    CRITICAL: { value: 'critical', description: 'Bookings, cancellations, reservations; may use the reserved share of the bucket.' },
+    CRITICAL: { value: 'critical', description: 'Bookings, cancellations, reservations; may use the reserved share of the budget.' },
     INTERACTIVE: { value: 'interactive', description: 'Questions of a live caller (default for queries); 2 s queue deadline.' },
     NORMAL: { value: 'normal', description: 'Administrative reads; 5 s queue deadline.' },
     BACKGROUND: { value: 'background', description: 'Refreshes and warming; 30 s queue deadline.' },
@@ -30,7 +30,7 @@ const QueueRef = builder.objectRef<QueueStatus>('QuotaQueue').implement({
     waitP50Ms: t.exposeFloat('waitP50Ms', { description: 'Median queue wait of the last 1000 admitted calls, ms.' }),
     waitP95Ms: t.exposeFloat('waitP95Ms', { description: '95th percentile queue wait, ms.' }),
     deadlineExpired: t.exposeInt('deadlineExpired', { description: 'Calls that waited past their deadline (answered QUOTA_EXHAUSTED).' }),
-    cancelled: t.exposeInt('cancelled', { description: 'Calls whose client went away while queued (no token spent).' }),
+    cancelled: t.exposeInt('cancelled', { description: 'Calls whose client went away while queued (no admission spent).' }),
   }),
 });
 
@@ -69,7 +69,7 @@ const QuotaStatusRef = builder.objectRef<QuotaStatus>('QuotaStatus').implement({
     }),
     queues: t.expose('queues', { type: [QueueRef] }),
     upstream429s: t.exposeInt('upstream429s', { description: '429 answers from Cal.com (this instance).' }),
-    retries: t.exposeInt('retries', { description: 'Read retries after timeouts and 5xx (each took a token).' }),
+    retries: t.exposeInt('retries', { description: 'Read retries after timeouts and 5xx (each took an admission).' }),
     breakers: t.expose('breakers', { type: [BreakerRef] }),
   }),
 });

@@ -272,6 +272,7 @@ export function rescheduleBooking(state: SimState, uid: string, body: Reschedule
   let old = state.booking(uid);
   if (!old) throw new HttpFailure(404, 'NotFoundException', bookingNotFoundMessage(uid));
   const et = state.eventTypes.get(old.eventTypeId);
+  // input.service.ts transformInputRescheduleSeatedBooking: `Event type with id=<id> not found` (404).
   if (!et) throw new HttpFailure(404, 'NotFoundException', `Event type with id=${old.eventTypeId} not found`);
   if (et.seatsPerTimeSlot) {
     if (body.seatUid === undefined) {
@@ -281,7 +282,9 @@ export function rescheduleBooking(state: SimState, uid: string, body: Reschedule
         `Booking with uid=${uid} is a seated booking which means you have to provide seatUid in the request body to specify which seat specifically you want to reschedule. First, fetch the booking using https://cal.com/docs/api-reference/v2/bookings/get-a-booking and then within the attendees array you will find the seatUid of the booking you want to reschedule. Second, provide the seatUid in the request body to specify which seat specifically you want to reschedule using the reschedule endpoint https://cal.com/docs/api-reference/v2/bookings/reschedule-a-booking#option-2`,
       );
     }
-    // The simulator keeps one row per seat: the seat is that row.
+    // The simulator keeps one row per seat: the seat is that row. input.service.ts
+    // transformInputRescheduleSeatedBooking: bookingSeatRepository.getByReferenceUid, else 404
+    // `Seat with uid=<seatUid> does not exist.`
     const seat = state.bookings.find((b) => b.seatUid === body.seatUid);
     if (!seat) throw new HttpFailure(404, 'NotFoundException', `Seat with uid=${body.seatUid} does not exist.`);
     old = seat;
@@ -413,6 +416,7 @@ export function listBookings(state: SimState, q: BookingsQuery): { bookings: Sto
           ? [(b) => b.updatedAtMs ?? 0, dir(q.sortUpdatedAt)]
           : [(b) => b.startMs, q.status?.[0] === 'past' || q.status?.[0] === 'cancelled' ? -1 : 1];
   rows = [...rows].sort((a, b) => (key[0](a) - key[0](b)) * key[1] || a.id - b.id);
+  // bookings.service.ts getBookings: `skip = Math.abs(queryParams?.skip ?? 0)`, `take = Math.abs(queryParams?.take ?? 100)`.
   const skip = Math.abs(q.skip ?? 0);
   const take = Math.abs(q.take ?? 100);
   return { bookings: rows.slice(skip, skip + take), totalCount: rows.length, skip, take };

@@ -140,6 +140,8 @@ const attendeeClassRules: Array<[string, Rule]> = [
  * `instant: true` as the instant input (the simulator refuses instant bookings).
  */
 export function validateCreateBooking(raw: unknown): Validated<CreateBookingBody> {
+  // create-booking-input.pipe.ts transform: `BadRequestException("Body is required")` /
+  // `("Body should be an object")` (Cal.com tests `typeof value !== "object"` only; arrays are refused here).
   if (!raw) return { ok: false, message: 'Body is required' };
   if (typeof raw !== 'object' || Array.isArray(raw)) return { ok: false, message: 'Body should be an object' };
   const body = raw as Record<string, unknown>;
@@ -361,6 +363,7 @@ export function validateBookingsQuery(raw: Record<string, string>): Validated<Bo
     sort('sortStart', 'SortStart'),
     sort('sortEnd', 'SortEnd'),
     sort('sortCreated', 'SortCreated'),
+    // get-bookings.input.ts: sortUpdatedAt reuses sortCreated's message ('SortCreated must be either …').
     sort('sortUpdatedAt', 'SortCreated'),
     [
       'take',

@@ -73,11 +73,17 @@ const CAL_VIDEO = /^https:\/\/app\.cal\.com\/video\//;
 const isCalVideo = (b: StoredBooking) => CAL_VIDEO.test(b.location);
 const locationOf = (b: StoredBooking) => (isCalVideo(b) ? 'integrations:daily' : b.location);
 
-/** The system booking fields (getBookingFields.ts) and the simulator's stored response keys for them. */
+/**
+ * The system booking fields (packages/features/bookings/lib/getBookingFields.ts
+ * `ensureBookingInputsHaveSystemFields`: name `your_name`, email `email_address`, location `location`,
+ * attendeePhoneNumber `phone_number`, title `what_is_this_meeting_about` (hidden by default), notes
+ * `additional_notes`, guests `additional_guests`, rescheduleReason `reason_for_reschedule`) and the
+ * simulator's stored response keys for them.
+ */
 const SYSTEM_RESPONSE_KEYS = new Set(['name', 'email', 'attendeePhoneNumber', 'location', 'title', 'notes', 'guests', 'rescheduleReason', 'rescheduledReason']);
 
 /**
- * `responses` (getCalEventResponses): every booking field as `{label, value, isHidden}`, system fields
+ * `responses` (packages/features/bookings/lib/getCalEventResponses.ts getCalEventResponses): every booking field as `{label, value, isHidden}`, system fields
  * with Cal.com's default labels, then the caller's own fields (labelled by name, as
  * `userFieldsResponses` too).
  */
@@ -114,7 +120,7 @@ function organizerOf(et: SimEventType | undefined, b: StoredBooking) {
     username: host?.username || undefined,
     timeZone: et?.schedule.timeZone ?? 'UTC',
     locale: 'en',
-    // getTimeFormatStringFromUserTimeFormat(12): the users' default timeFormat.
+    // packages/lib/timeFormat.ts getTimeFormatStringFromUserTimeFormat: anything but 24 → "h:mma".
     timeFormat: 'h:mma',
   };
 }

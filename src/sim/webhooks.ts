@@ -67,7 +67,12 @@ function apiAuthGuard(req: IncomingMessage): number {
   throw unauthorized(NO_AUTH_PROVIDED);
 }
 
-/** webhooks.service.ts getWebhookById (404), then IsUserWebhookGuard (403 for another user's). */
+/**
+ * webhooks.service.ts getWebhookById (404), then IsUserWebhookGuard (403 for another user's; text of
+ * apps/api/v2/src/modules/webhooks/guards/is-user-webhook-guard.ts, newer versions: `ForbiddenException(
+ * "IsUserWebhookGuard - user with id=(<user>) is not the owner of webhook with id=(<id>)")`, system
+ * admins excepted; older versions return false, i.e. Nest's "Forbidden resource").
+ */
 function userWebhook(state: SimState, id: string, userId: number): StoredWebhook {
   const webhook = state.webhooks.find((w) => w.id === id);
   if (!webhook) throw new HttpFailure(404, 'NotFoundException', `Webhook (${id}) not found`);

@@ -38,9 +38,6 @@ export interface SetOptions {
   onlyIfAbsent?: boolean;
 }
 
-/** An event target as yoga's pubsub takes it (`createPubSub({ eventTarget })`). */
-export type StoreEventTarget = EventTarget;
-
 export interface Store {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<string | null>;
@@ -62,7 +59,7 @@ export interface Store {
    * store's keys, so an event published on one instance reaches every instance exactly once.
    * One per store, made on first use, closed with the store.
    */
-  eventTarget(): StoreEventTarget;
+  eventTarget(): EventTarget;
   /**
    * Resolves once every listener added to {@link eventTarget} so far receives what is published
    * from now on (Redis: the subscriptions sent have been confirmed).

@@ -60,6 +60,11 @@ function hostsOf(et: z.infer<typeof eventTypeSchema>): number[] {
 }
 
 /** `GET /v2/event-types/{id}` (needs the API key). @throws UpstreamError */
+/** The slot lengths an event type offers, in minutes: `lengthInMinutes` and `lengthInMinutesOptions`, ascending, once each. */
+export function offeredLengths(et: Pick<UpstreamEventType, 'lengthInMinutes' | 'lengthInMinutesOptions'>): number[] {
+  return [...new Set([et.lengthInMinutes, ...(et.lengthInMinutesOptions ?? [])])].sort((a, b) => a - b);
+}
+
 export async function getEventType(http: Http, id: number, options?: RequestOptions): Promise<{ eventType: UpstreamEventType; rateLimit: RateLimitInfo }> {
   const { data, rateLimit } = await http.call(
     { endpoint: 'eventTypes', method: 'GET', path: `event-types/${id}`, version: CALCOM_API_VERSIONS.eventTypes, schema: success(eventTypeSchema) },

@@ -39,7 +39,7 @@ const SLOT_TRIGGERS: Partial<Record<(typeof CALCOM_TRIGGERS)[number], SlotChange
 };
 
 /** `{triggerEvent, createdAt, payload}`, the body Cal.com signs. */
-export const envelopeSchema = z.object({
+const envelopeSchema = z.object({
   triggerEvent: z.string().min(1),
   createdAt: z.string().min(1),
   payload: z.unknown(),
@@ -49,7 +49,7 @@ export const envelopeSchema = z.object({
 const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'an ISO 8601 instant');
 
 /** The fields of a booking payload that say whose time changed when. */
-export const bookingPayloadSchema = z.looseObject({
+const bookingPayloadSchema = z.looseObject({
   uid: z.string().min(1),
   eventTypeId: z.number().int().nullish(),
   startTime: instant,

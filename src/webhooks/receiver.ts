@@ -17,12 +17,12 @@
  *    own reads, and publishes a `revalidated` change where the slots differ.
  */
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
 import { appliedBookingKey } from '../bookings/service.js';
 import type { ChangeFeed } from '../changes.js';
 import type { SlotCache } from '../loaders/slot-cache.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { instantRangeMs } from '../time.js';
 import { interpretDelivery } from './payload.js';
 import { SIGNATURE_HEADER, verifyCalcomSignature } from './verify.js';
 
@@ -124,7 +124,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
         const eventTypeIds = new Set<number>();
         const days = new Set<string>();
         for (const [startMs, endMs] of effect.ranges) {
-          const range = { start: DateTime.fromMillis(startMs, { zone: 'utc' }), end: DateTime.fromMillis(Math.max(endMs, startMs + 1), { zone: 'utc' }) };
+          const range = instantRangeMs(startMs, endMs);
           const touched = await Promise.all([
             slotCache.invalidateHosts(effect.hostUserIds, range),
             ...(effect.eventTypeId !== null ? [slotCache.invalidate(effect.eventTypeId, range)] : []),

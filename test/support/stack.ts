@@ -10,7 +10,7 @@ import { DateTime } from 'luxon';
 import { pino, type Logger } from 'pino';
 import { REDACT_PATHS } from '../../src/logger.js';
 import { startGateway, type Gateway, type GatewayOptions } from '../../src/server.js';
-import { WEEKDAYS, type SimEventTypeInput, type SimConfigPatch } from '../../src/sim/model.js';
+import { WEEKDAYS, defaultSimConfig, type SimEventTypeInput, type SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
 import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
@@ -184,3 +184,41 @@ export const salonEventType: SimEventTypeInput = {
 
 /** The Berlin local day `n` days from now, `YYYY-MM-DD`. */
 export const salonDay = (n: number) => DateTime.now().setZone(SALON_ZONE).plus({ days: n }).toISODate()!;
+
+/** Salon event type `id` of owner 7: `lengthInMinutes`, weekdays 09:00-17:00 Berlin ({@link salonEventType} is `salonEventTypeOf(1, 60)`). */
+export const salonEventTypeOf = (id: number, lengthInMinutes: number): SimEventTypeInput => ({
+  id,
+  slug: `salon-${id}`,
+  title: `Salon ${id}`,
+  lengthInMinutes,
+  ownerId: 7,
+  schedule: { timeZone: SALON_ZONE, availability: [{ days: [...WEEKDAYS], startTime: '09:00', endTime: '17:00' }], overrides: [] },
+});
+
+/** The simulator's clock at `now`, no demo data, salon event types 1 (60 min) and 2 (30 min), and no stats. */
+export async function prepareSalons(stack: Stack, now: string): Promise<void> {
+  await stack.admin.setClock(now);
+  await stack.admin.reset(true);
+  await stack.admin.putEventType(salonEventTypeOf(1, 60));
+  await stack.admin.putEventType(salonEventTypeOf(2, 30));
+  await stack.admin.clearStats();
+}
+
+/** Event type `id` of owner 7, open around the clock every day in UTC, 30 min slots; `extra` overrides. */
+export const allDayEventType = (id: number, extra: Partial<SimEventTypeInput> = {}): SimEventTypeInput => ({
+  id,
+  slug: `all-day-${id}`,
+  title: `Event ${id}`,
+  lengthInMinutes: 30,
+  ownerId: 7,
+  schedule: { timeZone: 'UTC', availability: [{ days: [...WEEKDAYS], startTime: '00:00', endTime: '24:00' }], overrides: [] },
+  ...extra,
+});
+
+/** A simulator as new for each test: the default config, the clock at `now`, no event types or bookings, no stats. */
+export async function resetSimulator(admin: ReturnType<typeof simAdmin>, now: string): Promise<void> {
+  await admin.configure(defaultSimConfig());
+  await admin.setClock(now);
+  await admin.reset(true);
+  await admin.clearStats();
+}

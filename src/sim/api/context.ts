@@ -34,7 +34,11 @@ export function isAuthenticated(req: IncomingMessage): boolean {
 
 /**
  * PermissionsGuard (controller level, before ApiAuthGuard): an API key passes; no credentials at all
- * is a 403, as is an access token or client id the simulator does not know.
+ * is a 403, as is an access token or client id the simulator does not know
+ * (apps/api/v2/src/modules/auth/guards/permissions/permissions.guard.ts `canActivate`: the bearer
+ * token is tried before `x-cal-client-id`; `getOAuthClientByAccessToken` / `getOAuthClientById`
+ * throw `ForbiddenException("PermissionsGuard - no oAuth client found for access token=<token>")` /
+ * `"… for client id=<id>"`).
  */
 export function permissionsGuard(req: IncomingMessage): void {
   const bearer = bearerOf(req);
