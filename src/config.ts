@@ -46,6 +46,8 @@ const envSchema = z.object({
   SLOT_MAX_GAP_DAYS: z.coerce.number().int().min(0).max(31).default(3),
   /** Extra time the slot loader collects a batch (ms); 0 = the current tick only. @default 0 */
   SLOT_BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(1000).default(0),
+  /** Whole answers of warm slot queries kept per process (src/answer-cache.ts); 0 turns the answer cache off. @default 1000 */
+  ANSWER_CACHE_MAX_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1000),
   /** Requests Cal.com allows per window and API key (docs/calcom-contract.md#rate-limits). @default 120 */
   CALCOM_RATE_LIMIT: z.coerce.number().int().min(3).default(120),
   /** Cal.com's rate-limit window, ms. @default 60000 */
@@ -131,6 +133,8 @@ export interface AppConfig {
   /** Slot cache tuning; lock TTL and wait follow the upstream timeout. */
   slotCache: SlotCacheTuning;
   slotBatchWindowMs: number;
+  /** Answers the answer cache keeps; 0 = off. */
+  answerCacheMaxEntries: number;
   /** Cal.com's rate limit and our share of it. */
   quota: QuotaLimits;
   /** Webhook secrets (empty: none configured), body cap and revalidation delay (null: none). */
@@ -197,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       lockWaitMs: e.CALCOM_TIMEOUT_MS + 1000,
     },
     slotBatchWindowMs: e.SLOT_BATCH_WINDOW_MS,
+    answerCacheMaxEntries: e.ANSWER_CACHE_MAX_ENTRIES,
     quota: {
       limit: e.CALCOM_RATE_LIMIT,
       windowMs: e.CALCOM_RATE_WINDOW_MS,

@@ -2,6 +2,7 @@
  * What every resolver gets: the long-lived services of this gateway instance and the loaders of
  * the current GraphQL request (one set per request, never shared).
  */
+import type { AnswerWitness } from './answer-cache.js';
 import type { Logger } from './logger.js';
 import type { AuthResult } from './security/auth.js';
 import type { BookingService } from './bookings/service.js';
@@ -57,4 +58,6 @@ export interface GatewayContext {
    * fires when the client goes away.
    */
   call: CallOptions;
+  /** What this request's answer was computed from (src/answer-cache.ts); filled by its slot reads. */
+  witness?: AnswerWitness;
 }

@@ -129,6 +129,7 @@ async function main() {
     exampleQuery: exampleQuery('Europe/Berlin'),
     slotCache: config.slotCache,
     batchWindowMs: config.slotBatchWindowMs,
+    answerCache: { maxEntries: config.answerCacheMaxEntries },
     quota: config.quota,
     webhooks: { ...config.webhooks, secrets: webhookSecrets },
     livePollMs: config.livePollMs,

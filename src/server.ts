@@ -13,6 +13,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { createAnswerWitness, useAnswerCache } from './answer-cache.js';
 import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { closeServer, listen, stopListening } from './http-server.js';
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   slotCache?: Partial<SlotCacheTuning>;
   /** Extra ms the slot loader collects a batch; 0 = the current tick only. @default 0 */
   batchWindowMs?: number;
+  /** Whole answers of warm slot queries (src/answer-cache.ts). @default 1000 entries; 0 = off */
+  answerCache?: { maxEntries?: number };
   /** The gateway's clock in ms since the epoch (tests pass a controllable one). @default Date.now */
   now?: () => number;
   /** Cal.com's limit and our share of it; see {@link QuotaLimits} for defaults (120 per 60 s, 90 %). */
@@ -283,6 +286,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     },
   };
 
+  /** The answer cache's key prefix per caller: the tenant and the scopes decide what an operation may read. */
+  const callerKeys = new WeakMap<AuthResult, string>();
+  const answerCache = useAnswerCache({
+    ...(options.answerCache?.maxEntries !== undefined ? { maxEntries: options.answerCache.maxEntries } : {}),
+    now,
+    callerOf(request) {
+      const who = requestAuth.get(request);
+      if (!who) return null;
+      let key = callerKeys.get(who);
+      if (key === undefined) callerKeys.set(who, (key = `${who.tenantId}\u0000${[...who.scopes].sort().join(' ')}`));
+      return { key, tenant: who.tenantId };
+    },
+    witnessOf: (context) => (context as GatewayContext).witness,
+    observe(tenant, result, hit) {
+      metrics.answerCache(tenant, result);
+      if (hit) metrics.operation(tenant, 'query', hit.operationName, 'ok', hit.seconds, []);
+    },
+  });
+
   const yoga = createYoga<ServerContext, GatewayContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -312,6 +334,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       useScopes,
       useUpstreamCostLimit<GatewayContext>(limits, (context) => context.services.scheduler.shape.capacity),
       useRequestPriority(),
+      // Last: it keeps only answers every plugin above let run, and serves them before parsing.
+      answerCache,
     ],
     // HTTP and SSE requests carry a Request; graphql-ws operations get one made in onSubscribe below,
     // so both have the client's headers (x-slotgraph-priority) and a signal that fires when it goes.
@@ -320,7 +344,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       if (!who) throw unauthenticated('no authentication for this operation');
       const services = tenants.get(who.tenantId)!.services;
       const call: CallOptions = { priority: 'interactive', ...(request?.signal ? { signal: request.signal } : {}) };
-      return { services, auth: who, call, loaders: createRequestLoaders(services, loaderOptions, call) };
+      const witness = createAnswerWitness();
+      return { services, auth: who, call, witness, loaders: createRequestLoaders(services, loaderOptions, call, witness) };
     },
     maskedErrors: {
       maskError(error, message, isDev) {

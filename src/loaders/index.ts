@@ -9,6 +9,7 @@
  * most one widened `GET /v2/slots` call per event type and duration.
  */
 import DataLoader from 'dataloader';
+import type { AnswerWitness } from '../answer-cache.js';
 import type { GatewayServices } from '../context.js';
 import type { CallOptions } from '../quota/scheduler.js';
 import type { InstantRange } from '../time.js';
@@ -82,8 +83,9 @@ export async function loadSlots(slotCache: SlotCache, request: SlotRequest, call
 /**
  * @param call this request's scheduling (read when a batch is dispatched, so the priority plugin
  * may still set it after the loaders are made).
+ * @param witness records what the request's slot reads were answered from (src/answer-cache.ts).
  */
-export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}, call: CallOptions = {}): RequestLoaders {
+export function createRequestLoaders(services: GatewayServices, options: RequestLoaderOptions = {}, call: CallOptions = {}, witness?: AnswerWitness): RequestLoaders {
   const { eventTypes, slotCache } = services;
 
   const eventType = new DataLoader<number, UpstreamEventType>(async (ids) =>
@@ -108,6 +110,7 @@ export function createRequestLoaders(services: GatewayServices, options: Request
             call,
             gridZone: r.gridZone ?? 'UTC',
             ...(options.maxAgeMs !== undefined ? { maxAgeMs: options.maxAgeMs } : {}),
+            ...(witness ? { witness } : {}),
           }),
         ] as const),
       );

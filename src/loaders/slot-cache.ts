@@ -25,6 +25,7 @@
  *   fetch that started earlier cannot write its older answer back.
  */
 import { randomUUID } from 'node:crypto';
+import type { AnswerWitness } from '../answer-cache.js';
 import type { Logger } from '../logger.js';
 import { acquireEachLock, releaseLocks } from '../store/locks.js';
 import type { Store, StoreScript } from '../store/store.js';
@@ -103,6 +104,11 @@ export interface BucketOptions {
    * @default the tuning's `maxAgeMs`
    */
   maxAgeMs?: number;
+  /**
+   * Told what the answer rests on: when every day is served from fresh stored buckets, a check that
+   * they are still the same strings (and their fresh-until instant); otherwise that it cannot vouch.
+   */
+  witness?: AnswerWitness;
 }
 
 /** What an invalidation touched. */
@@ -335,7 +341,12 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
   }
 
   async function readBuckets(v: Variant, days: readonly string[]) {
-    const out = new Map<string, BucketEntry>();
+    return (await readRawBuckets(v, days)).entries;
+  }
+
+  /** The day buckets of one variant, and the store keys and strings they were decoded from. */
+  async function readRawBuckets(v: Variant, days: readonly string[]) {
+    const entries = new Map<string, BucketEntry>();
     const keys = days.map((day) => bucketKey(v.eventTypeId, day));
     const raws = await Promise.all(keys.map((k) => store.get(k)));
     const variant = variantKey(v);
@@ -343,10 +354,21 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       const raw = raws[i];
       if (!raw) return;
       const entry = decode(keys[i]!, raw, variant);
-      if (entry) out.set(day, entry);
+      if (entry) entries.set(day, entry);
     });
-    return out;
+    return { entries, keys, raws };
   }
+
+  /**
+   * A witness check: the store still holds exactly these strings under these keys (so the answer
+   * built from them stands). Counted as bucket hits when it passes, as a warm read would be.
+   */
+  const unchanged = (keys: readonly string[], raws: ReadonlyArray<string | null>) => async () => {
+    const now = await Promise.all(keys.map((k) => store.get(k)));
+    const same = now.every((raw, i) => raw === raws[i]);
+    if (same) counters.bucketHits += keys.length;
+    return same;
+  };
 
   /**
    * Minutes past the last day a fetch must reach: the variant's slot length; without a duration, a
@@ -605,15 +627,18 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       // Warm path: read the store before planning anything. When every day is fresh and nobody in
       // this process is resolving one, that is the answer; otherwise the claims below decide.
       if (pending.length > 0 && pending.every((day) => !inflight.has(bucketId(v, day)))) {
-        const cached = await readBuckets(v, pending);
+        const { entries: cached, keys, raws } = await readRawBuckets(v, pending);
         const t = now();
         const freshMs = Math.min(tuning.freshTtlMs, maxAgeMs);
-        if (pending.every((day) => { const e = cached.get(day); return e !== undefined && t - e.fetchedAt <= freshMs; })) {
+        let oldest = Infinity;
+        if (pending.every((day) => { const e = cached.get(day); if (e) oldest = Math.min(oldest, e.fetchedAt); return e !== undefined && t - e.fetchedAt <= freshMs; })) {
           for (const day of pending) results.set(day, { entry: cached.get(day)!, stale: false });
           counters.bucketHits += pending.length;
+          options.witness?.depend(unchanged(keys, raws), oldest + freshMs + 1);
           return results;
         }
       }
+      if (pending.length > 0) options.witness?.spoil();
       // A day can come back unresolved (null) when the claim it waited on was only a widening that
       // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
       for (let round = 0; pending.length > 0 && round < 3; round++) {

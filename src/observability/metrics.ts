@@ -50,6 +50,8 @@ export interface GatewayMetrics {
   /** An operation refused before it ran (parse, validation, limits). */
   rejected(reason: 'validation'): void;
   webhook(tenant: string, result: string): void;
+  /** An answer cache lookup (src/answer-cache.ts). */
+  answerCache(tenant: string, result: 'hit' | 'miss' | 'invalid'): void;
   /** Pulls the services' counters, then renders the registry (Prometheus text format). */
   render(): Promise<string>;
 }
@@ -115,6 +117,11 @@ export function createMetrics(sources: MetricsSources, options: { defaultMetrics
   const coalesced = counter('slotgraph_slot_cache_coalesced_waits_total', 'Buckets awaited because another request of this process was fetching them', ['tenant']);
   const remoteWaits = counter('slotgraph_slot_cache_remote_waits_total', 'Fetches left to another instance holding the bucket lock', ['tenant']);
   const cacheUpstream = counter('slotgraph_slot_cache_upstream_calls_total', 'GET /v2/slots calls the slot cache asked for, by result', ['tenant', 'result']);
+  const answerLookups = counter(
+    'slotgraph_answer_cache_lookups_total',
+    'Whole-answer lookups of slot queries: hit (served without executing), miss (none kept), invalid (kept, but its buckets changed or aged)',
+    ['tenant', 'result'],
+  );
   const webhooks = counter('slotgraph_webhooks_total', 'Cal.com webhook deliveries by result', ['tenant', 'result']);
   const subscriptions = gauge('slotgraph_subscriptions_active', 'Live subscriptions open in this instance', ['tenant']);
   const operations = counter(
@@ -199,6 +206,9 @@ export function createMetrics(sources: MetricsSources, options: { defaultMetrics
     },
     webhook(tenant, result) {
       webhooks.inc({ tenant, result });
+    },
+    answerCache(tenant, result) {
+      answerLookups.inc({ tenant, result });
     },
     async render() {
       await collect();

@@ -94,7 +94,7 @@ builder.queryField('alternatives', (t) =>
       locale: t.arg.string({ defaultValue: 'en', description: `Language of the labels: ${SUPPORTED_LANGUAGES.join(', ')} (with a region, e.g. de-AT, if wanted).` }),
       duration: t.arg.int({ description: "Slot length in minutes, for event types with several lengths. Default: the event type's length." }),
     },
-    resolve: async (_root, args, { loaders, services }) => {
+    resolve: async (_root, args, { loaders, services, witness }) => {
       checkEventTypeId(args.eventTypeId);
       checkEventTypeAccess(services, args.eventTypeId);
       checkDuration(args.duration);
@@ -122,6 +122,8 @@ builder.queryField('alternatives', (t) =>
         wished = resolved.instant;
       }
       await checkDurationOffered(loaders, args.eventTypeId, args.duration);
+      // `wishInPast` turns true when the wished start passes: a kept answer lasts until then at most.
+      if (wished.toMillis() >= now) witness?.until(wished.toMillis());
       const answer = await findAlternatives((request) => loaders.slots.load(request), {
         eventTypeId: args.eventTypeId,
         wished,
