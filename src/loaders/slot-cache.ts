@@ -471,8 +471,11 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
     const locks = days.map((day) => lockKey(bucketId(v, day)));
     await listenForFills(); // subscribed before locking, so no announcement can slip by
     const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]);
-    let mine = days.filter((_, i) => acquired[i] === 1);
+    const held = days.filter((_, i) => acquired[i] === 1);
+    let mine = held;
     const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
+    /** Days whose fill this call announced (fetchAndFill does); the rest of `held` is announced as released. */
+    const announced = new Set<string>();
     try {
       // Double-checked: another fetch may have filled and unlocked these days since our store read.
       const meanwhile = await readBuckets(v, mine);
@@ -481,7 +484,10 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
         const range = { first: mine[0]!, last: mine.at(-1)! };
-        for (const [day, entry] of await fetchAndFill(v, range, call)) filled.set(day, entry);
+        for (const [day, entry] of await fetchAndFill(v, range, call)) {
+          filled.set(day, entry);
+          announced.add(day);
+        }
       } else {
         await store.run(releaseLocks, locks, [token]); // nothing of ours to fetch: let others have the days
       }
@@ -500,6 +506,12 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       return filled;
     } finally {
       await store.run(releaseLocks, locks, [token]).catch((err: unknown) => log.warn({ err }, 'releasing slot locks failed'));
+      // Instances waiting for days we held but did not fill (our fetch failed or was refused, or we
+      // did not need them) must not wait out `lockWaitMs`: they are told, read the store and fetch.
+      const released = held.filter((day) => !announced.has(day));
+      if (released.length > 0) {
+        await store.publish(filledChannel, JSON.stringify(released.map((day) => bucketId(v, day)))).catch((err: unknown) => log.warn({ err }, 'announcing released slot locks failed'));
+      }
     }
   }
 

@@ -7,6 +7,7 @@
  * target's fire-and-forget SUBSCRIBE/PUBLISH report to `onError` instead. Subscribing connections
  * wait for Redis however long it is away and resubscribe by themselves when it is back.
  */
+import { createHash } from 'node:crypto';
 import { Redis, ReplyError } from 'ioredis';
 import type { ScriptResult, SetOptions, Store, StoreHealth, StoreScript } from './store.js';
 
@@ -35,7 +36,6 @@ export interface RedisStore extends Store {
   readonly client: Redis;
 }
 
-type ScriptCommand = (numKeys: number, ...keysAndArgs: Array<string | number>) => Promise<ScriptResult>;
 
 /** An error Redis itself answered (a script's error, a wrong type): Redis is up, the command is wrong. */
 export const isRedisReplyError = (err: unknown): boolean => err instanceof (ReplyError as new () => Error);
@@ -67,6 +67,9 @@ export function openRedisStore(options: RedisStoreOptions & { lazy?: boolean }):
     lazyConnect: options.lazy ?? false,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: options.offlineQueue ?? true,
+    // Commands issued in the same tick (a request's bucket reads and writes, many requests at once)
+    // go out as one pipeline: one write and one read per tick instead of one per command.
+    enableAutoPipelining: true,
     ...commandTimeout,
   });
   client.on('error', onError);
@@ -76,7 +79,8 @@ export function openRedisStore(options: RedisStoreOptions & { lazy?: boolean }):
     redis.on('error', onError);
     return redis;
   };
-  const defined = new Set<string>();
+  /** SHA-1 of each script's Lua, by name. */
+  const shas = new Map<string, string>();
   let subscriber: Redis | undefined;
   let events: { target: EventTarget; clients: Redis[] } | undefined;
   const handlers = new Map<string, Set<(message: string) => void>>();
@@ -106,12 +110,17 @@ export function openRedisStore(options: RedisStoreOptions & { lazy?: boolean }):
     del: (...keys) => (keys.length === 0 ? Promise.resolve(0) : client.del(...keys)),
     pttl: (key) => client.pttl(key),
     async run<R extends ScriptResult>(script: StoreScript<R>, keys: string[], args: Array<string | number>) {
-      if (!defined.has(script.name)) {
-        client.defineCommand(script.name, { lua: script.lua });
-        defined.add(script.name);
+      // EVALSHA, then EVAL when Redis does not have the script yet (NOSCRIPT: a new or restarted
+      // Redis). Builtin commands, not defineCommand: those break auto-pipelines made earlier in the
+      // same tick (ioredis#1931).
+      let sha = shas.get(script.name);
+      if (sha === undefined) shas.set(script.name, (sha = createHash('sha1').update(script.lua).digest('hex')));
+      try {
+        return (await client.evalsha(sha, keys.length, ...keys, ...args)) as R;
+      } catch (err) {
+        if (!(isRedisReplyError(err) && (err as Error).message.startsWith('NOSCRIPT'))) throw err;
+        return (await client.eval(script.lua, keys.length, ...keys, ...args)) as R;
       }
-      const command = (client as unknown as Record<string, ScriptCommand>)[script.name]!;
-      return (await command.call(client, keys.length, ...keys, ...args)) as R;
     },
     async publish(channel, message) {
       await client.publish(keyPrefix + channel, message);
