@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { SlotCacheTuning } from './loaders/slot-cache.js';
+import type { SlotCacheTuning } from './loaders/slot-cache/index.js';
 import type { QuotaLimits } from './quota/admission-log.js';
 import type { BrowserOptions } from './security/browser.js';
 import type { OperationLimits } from './security/limits.js';

@@ -9,7 +9,7 @@ import type { BookingService } from './bookings/service.js';
 import type { ChangeFeed } from './changes.js';
 import type { EventTypeDirectory } from './loaders/event-types.js';
 import type { RequestLoaders } from './loaders/index.js';
-import type { SlotCache } from './loaders/slot-cache.js';
+import type { SlotCache } from './loaders/slot-cache/index.js';
 import type { Store } from './store/store.js';
 import type { CallOptions, QuotaScheduler } from './quota/scheduler.js';
 import type { CalcomApi } from './upstream/scheduled-calcom.js';

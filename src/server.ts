@@ -18,7 +18,7 @@ import type { GatewayContext, GatewayServices } from './context.js';
 import { ErrorCode } from './errors.js';
 import { closeServer, listen, stopListening } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
-import type { SlotCacheTuning } from './loaders/slot-cache.js';
+import type { SlotCacheTuning } from './loaders/slot-cache/index.js';
 import type { Logger } from './logger.js';
 import { readiness, type Readiness } from './observability/health.js';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.js';

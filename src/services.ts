@@ -8,7 +8,7 @@ import { createBookingService } from './bookings/service.js';
 import { createChangeFeed } from './changes.js';
 import type { GatewayServices } from './context.js';
 import { createEventTypeDirectory } from './loaders/event-types.js';
-import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache.js';
+import { createSlotCache, type SlotCacheTuning } from './loaders/slot-cache/index.js';
 import type { Logger } from './logger.js';
 import { createQuotaScheduler, type SchedulerOptions } from './quota/scheduler.js';
 import { DEFAULT_QUOTA_LIMITS, type QuotaLimits } from './quota/admission-log.js';

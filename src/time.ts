@@ -3,7 +3,8 @@
  * instant goes through luxon here; nothing else in the code base does offset math.
  *
  * Terms:
- * - **instant**: a point on the UTC time line (`DateTime` in zone UTC, or an ISO string with `Z`).
+ * - **instant**: a point on the UTC time line: ms since the epoch across module boundaries (an ISO
+ *   string with `Z` on the wire).
  * - **local date**: a calendar day `YYYY-MM-DD` in some IANA zone, with no instant attached.
  * - **local day window**: the instants from local midnight of one date to just before local midnight
  *   of the day after another; 23 h or 25 h per day across a DST switch, never "date + 24 h".
@@ -164,15 +165,15 @@ export function countLocalDays(start: string, end: string): number {
   return days < 0 || Number.isNaN(days) ? 0 : days + 1;
 }
 
-/** A half-open interval of instants `[start, end)`, both in zone UTC. */
+/** A half-open interval of UTC instants `[start, end)`, each in ms since the epoch. */
 export interface InstantRange {
-  start: DateTime;
-  end: DateTime;
+  readonly start: number;
+  readonly end: number;
 }
 
 /** The instants `[startMs, endMs)` (ms since the epoch) as a range, at least 1 ms long (a zero-length booking still touches its day). */
 export function instantRangeMs(startMs: number, endMs: number): InstantRange {
-  return { start: DateTime.fromMillis(startMs, { zone: 'utc' }), end: DateTime.fromMillis(Math.max(endMs, startMs + 1), { zone: 'utc' }) };
+  return { start: startMs, end: Math.max(endMs, startMs + 1) };
 }
 
 /**
@@ -186,9 +187,9 @@ export function localDaysToRange(startDate: string, endDate: string, zone: strin
   if (cached) return cached;
   const start = DateTime.fromISO(startDate, { zone }).startOf('day');
   const end = DateTime.fromISO(endDate, { zone }).plus({ days: 1 }).startOf('day');
-  const range = { start: start.toUTC(), end: end.toUTC() };
+  const range: InstantRange = Object.freeze({ start: start.toMillis(), end: end.toMillis() });
   if (ranges.size >= 10_000) ranges.clear();
-  ranges.set(key, range); // DateTimes are immutable: safe to share
+  ranges.set(key, range); // frozen: safe to share
   return range;
 }
 /** {@link localDaysToRange}'s answers (a warm request asks the same few windows again and again). */
@@ -206,10 +207,11 @@ const ranges = new Map<string, InstantRange>();
  * @returns ISO instants with `Z` and no milliseconds, e.g. `{ start: "2025-10-25T22:00:00Z", end: "2025-10-26T22:59:59Z" }`.
  */
 export function toCalcomWindow(range: InstantRange): { start: string; end: string } {
-  const start = range.start.toUTC().startOf('second');
-  let end = range.end.toUTC().minus({ milliseconds: 1 }).startOf('second');
-  if (end.hour === 0 && end.minute === 0 && end.second === 0) end = end.minus({ seconds: 1 });
-  const fmt = (d: DateTime) => d.toISO({ suppressMilliseconds: true, includeOffset: true })!;
+  const start = Math.floor(range.start / 1000) * 1000;
+  let end = Math.floor((range.end - 1) / 1000) * 1000;
+  if (end % DAY_MS === 0) end -= 1000;
+  // Whole seconds: toISOString's fraction is always .000.
+  const fmt = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
   return { start: fmt(start), end: fmt(end) };
 }
 
@@ -225,11 +227,6 @@ export interface LocalSlot {
   localTime: string;
   /** UTC offset of the caller's zone at `start`, `+01:00` style. */
   utcOffset: string;
-}
-
-/** Renders a slot `[start, end)` (UTC instants) in `zone`. */
-export function toLocalSlot(start: DateTime, end: DateTime, zone: string): LocalSlot {
-  return toLocalSlotMs(start.toMillis(), end.toMillis(), zone);
 }
 
 /** Renders a slot `[startMs, endMs)` (UTC instants, ms) in `zone`: one cached offset lookup, no DateTime. */

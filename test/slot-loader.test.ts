@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { WEEKDAYS } from '../src/sim/model.js';
-import { createSlotCache } from '../src/loaders/slot-cache.js';
+import { createSlotCache, type SlotCache } from '../src/loaders/slot-cache/index.js';
+import type { InstantRange } from '../src/time.js';
 import { createCalcomClient, UpstreamError } from '../src/upstream/calcom-client.js';
 import { createRequestLoaders } from '../src/loaders/index.js';
 import { localDaysToRange } from '../src/time.js';
@@ -199,14 +200,22 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
     return { admin, tenantA: cacheFor('cal_tenant_a', 'tenant-a'), tenantB: cacheFor('cal_tenant_b', 'tenant-b') };
   }
 
-  const week = ['2025-10-25', '2025-10-26', '2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30', '2025-10-31'];
-  const utc = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+  const utc = (iso: string) => Date.parse(iso);
+  /** The UTC days `first`..`last` (inclusive) as one slot request's range. */
+  const days = (first: string, last: string) => ({ start: utc(`${first}T00:00:00Z`), end: utc(`${last}T00:00:00Z`) + 86_400_000 });
+  const week = days('2025-10-25', '2025-10-31');
+  /** Reads `range` of `eventTypeId` through `cache`; fails the test on an error. */
+  const read = async (cache: SlotCache, eventTypeId: number, range: InstantRange) => {
+    const [result] = await cache.read([{ eventTypeId, range }]);
+    if (result instanceof Error) throw result;
+    return result!;
+  };
 
   it('deletes only the buckets of the booking’s UTC days, for that event type and tenant', async () => {
     const { admin, tenantA, tenantB } = await setup();
-    await tenantA.getBuckets(1, undefined, week);
-    await tenantA.getBuckets(2, undefined, week);
-    await tenantB.getBuckets(1, undefined, week);
+    await read(tenantA, 1, week);
+    await read(tenantA, 2, week);
+    await read(tenantB, 1, week);
     await admin.clearStats();
 
     const touched = await tenantA.invalidate(1, { start: utc('2025-10-27T10:00:00Z'), end: utc('2025-10-27T10:30:00Z') });
@@ -216,29 +225,30 @@ describe.each(['memory', 'redis'] as const)('invalidation (%s store)', (kind) =>
     expect((await tenantA.invalidate(1, { start: utc('2025-10-30T23:00:00Z'), end: utc('2025-10-31T00:00:00Z') })).days).toEqual(['2025-10-30']);
 
     // Untouched: the other event type, the other tenant, the other days.
-    await tenantA.getBuckets(2, undefined, week);
-    await tenantB.getBuckets(1, undefined, week);
-    await tenantA.getBuckets(1, undefined, ['2025-10-25', '2025-10-26', '2025-10-31']);
+    await read(tenantA, 2, week);
+    await read(tenantB, 1, week);
+    await read(tenantA, 1, days('2025-10-25', '2025-10-26'));
+    await read(tenantA, 1, days('2025-10-31', '2025-10-31'));
     expect((await admin.stats()).total).toBe(0);
 
     // Touched: refetched, in one call.
-    const refetched = await tenantA.getBuckets(1, undefined, ['2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30']);
-    expect([...refetched.keys()].sort()).toEqual(['2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30']);
-    expect([...refetched.values()].every((b) => !(b instanceof Error) && !b.stale)).toBe(true);
+    const refetched = await read(tenantA, 1, days('2025-10-27', '2025-10-30'));
+    expect(refetched.stale).toBe(false);
+    expect(new Set(refetched.slots.map((s) => new Date(s.start).toISOString().slice(0, 10)))).toEqual(new Set(['2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30']));
     expect((await admin.stats()).requests).toEqual({ 'GET /v2/slots': 1 });
   });
 
   it('does not let a fetch that began before the invalidation write its older answer back', async () => {
     const { admin, tenantA } = await setup();
     await admin.configure({ latencyMs: { min: 300, max: 300 } });
-    const inFlight = tenantA.getBuckets(1, undefined, ['2025-10-27']);
+    const inFlight = read(tenantA, 1, days('2025-10-27', '2025-10-27'));
     // Once Cal.com has the request (it answers after 300 ms), a booking arrives and invalidates the day.
     await until(async () => (await admin.requests()).length > 0);
     await tenantA.invalidate(1, { start: utc('2025-10-27T10:00:00Z'), end: utc('2025-10-27T11:00:00Z') });
     await inFlight;
     await admin.configure({ latencyMs: { min: 0, max: 0 } });
     await admin.clearStats();
-    await tenantA.getBuckets(1, undefined, ['2025-10-27']);
+    await read(tenantA, 1, days('2025-10-27', '2025-10-27'));
     expect((await admin.stats()).requests).toEqual({ 'GET /v2/slots': 1 });
   });
 });

@@ -13,7 +13,7 @@
  * No slot is offered twice, and never the wished slot itself.
  */
 import { DateTime } from 'luxon';
-import type { CachedSlot } from '../loaders/slot-cache.js';
+import type { CachedSlot } from '../loaders/slot-cache/index.js';
 import { toLocalSlotMs, type LocalSlot } from '../time.js';
 import { slotLabel } from './labels.js';
 

@@ -5,8 +5,7 @@
  * Days are UTC calendar days `YYYY-MM-DD` (the slot cache's bucket unit). A range is inclusive:
  * `{ first: "2025-10-25", last: "2025-10-31" }` covers seven whole UTC days.
  */
-import { DateTime } from 'luxon';
-import { addDays } from '../time.js';
+import { addDays, type InstantRange } from '../time.js';
 
 export interface PlannerOptions {
   /**
@@ -32,16 +31,15 @@ export interface DayRange {
   last: string;
 }
 
-/** Midnight UTC of a UTC day `YYYY-MM-DD`. */
-export const utcDayStart = (iso: string) => DateTime.fromISO(iso, { zone: 'utc' });
+/** Midnight UTC of a UTC day `YYYY-MM-DD`, ms since the epoch. */
+export const utcDayStartMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 /** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch; years 0000-9999). */
 export const utcDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY_MS = 86_400_000;
-const dayMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
-const diffDays = (a: string, b: string) => Math.round((dayMs(b) - dayMs(a)) / DAY_MS);
+const diffDays = (a: string, b: string) => Math.round((utcDayStartMs(b) - utcDayStartMs(a)) / DAY_MS);
 
 /** The instants a range covers: `[midnight UTC of first, midnight UTC after last)`. */
-export const rangeInstants = (r: DayRange) => ({ start: utcDayStart(r.first), end: utcDayStart(r.last).plus({ days: 1 }) });
+export const rangeInstants = (r: DayRange): InstantRange => ({ start: utcDayStartMs(r.first), end: utcDayStartMs(r.last) + DAY_MS });
 
 /** Number of days in a range (inclusive). */
 export const rangeDays = (r: DayRange) => diffDays(r.first, r.last) + 1;

@@ -16,7 +16,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ErrorCode } from '../errors.js';
 import type { EndpointGroup, Priority, QuotaStatus } from '../quota/scheduler.js';
-import type { SlotCacheStats } from '../loaders/slot-cache.js';
+import type { SlotCacheStats } from '../loaders/slot-cache/index.js';
 import type { StoreHealth } from '../store/store.js';
 
 /** Distinct operation names labelled before the rest count as `other`. */

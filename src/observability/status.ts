@@ -5,7 +5,7 @@
  * errors (without messages: src/observability/recent-errors.ts).
  */
 import type { QuotaStatus } from '../quota/scheduler.js';
-import type { SlotCacheStats } from '../loaders/slot-cache.js';
+import type { SlotCacheStats } from '../loaders/slot-cache/index.js';
 import type { Readiness } from './health.js';
 import type { RecentUpstreamError } from './recent-errors.js';
 

@@ -3,7 +3,7 @@ import { badUserInput, toGraphQLError } from '../errors.js';
 import { countLocalDays, gridZoneOf, horizonDate, listLocalDates, localDaysToRange, todayIn, toLocalSlotMs, type LocalSlot } from '../time.js';
 import type { GatewayServices } from '../context.js';
 import type { RequestLoaders } from '../loaders/index.js';
-import type { CachedSlot } from '../loaders/slot-cache.js';
+import type { CachedSlot } from '../loaders/slot-cache/index.js';
 import { builder } from './builder.js';
 import { canonicalZone, checkDuration, checkDurationOffered, checkEventTypeAccess, checkEventTypeId, checkWithinHorizon } from './inputs.js';
 

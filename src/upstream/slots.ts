@@ -54,7 +54,7 @@ const slotsResponseSchema = success(z.record(z.string(), z.array(slotSchema)));
  */
 export async function getSlots(http: Http, query: SlotsQuery, options?: RequestOptions): Promise<{ slots: UpstreamSlot[]; rateLimit: RateLimitInfo }> {
   const { eventTypeId, range, duration, marginMs = 0, timeZone = 'UTC' } = query;
-  const window = toCalcomWindow({ start: range.start, end: range.end.plus({ milliseconds: marginMs }) });
+  const window = toCalcomWindow({ start: range.start, end: range.end + marginMs });
   const searchParams: Record<string, string | number> = { eventTypeId, start: window.start, end: window.end, timeZone, format: 'range' };
   if (duration !== undefined) searchParams.duration = duration;
   const { data, rateLimit } = await http.call(
@@ -62,8 +62,7 @@ export async function getSlots(http: Http, query: SlotsQuery, options?: RequestO
     options,
   );
   const lengthMs = (duration ?? 0) * 60_000;
-  const startMs = range.start.toMillis();
-  const endMs = range.end.toMillis();
+  const { start: startMs, end: endMs } = range;
   const slots: UpstreamSlot[] = [];
   for (const raw of Object.values(data.data).flat()) {
     const start = parseInstantMs(raw.start);

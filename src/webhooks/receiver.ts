@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import { appliedBookingKey } from '../bookings/service.js';
 import type { ChangeFeed } from '../changes.js';
-import type { SlotCache } from '../loaders/slot-cache.js';
+import type { SlotCache } from '../loaders/slot-cache/index.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
 import { instantRangeMs } from '../time.js';

@@ -13,7 +13,7 @@ import { startGateway, type Gateway, type GatewayOptions } from '../../src/serve
 import { WEEKDAYS, defaultSimConfig, type SimEventTypeInput, type SimConfigPatch } from '../../src/sim/model.js';
 import { startCalcomSimulator, type CalcomSimulator, type SimRequestLogEntry, type SimStats } from '../../src/sim/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../../src/store/index.js';
-import type { SlotCacheTuning } from '../../src/loaders/slot-cache.js';
+import type { SlotCacheTuning } from '../../src/loaders/slot-cache/index.js';
 import type { QuotaLimits } from '../../src/quota/admission-log.js';
 
 const leftovers: Array<() => Promise<unknown>> = [];

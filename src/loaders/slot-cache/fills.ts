@@ -1,0 +1,184 @@
+/**
+ * Filling buckets from Cal.com: one `GET /v2/slots` call per planned range, coalesced across
+ * instances by a short lock per bucket in the store and announcements on the store's pub/sub (a
+ * fill, or a release of days the holder did not fill), so one instance fetches while the others
+ * wait for it, at most `lockWaitMs`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger.js';
+import type { CallOptions } from '../../quota/scheduler.js';
+import { acquireEachLock, releaseLocks } from '../../store/locks.js';
+import type { Store } from '../../store/store.js';
+import { UpstreamError } from '../../upstream/errors.js';
+import { remembered404 } from '../event-types.js';
+import { daysOf, rangeDays, rangeInstants, utcDayOf, type DayRange } from '../planner.js';
+import type { StoredBuckets } from './buckets.js';
+import { bucketId, type SlotKeys, type Variant } from './keys.js';
+import { DEFAULT_MARGIN_MINUTES, type BucketEntry, type SlotCacheOptions, type SlotCacheStats, type SlotCacheTuning } from './types.js';
+
+export interface FillerDeps {
+  store: Store;
+  keys: SlotKeys;
+  buckets: StoredBuckets;
+  calcom: SlotCacheOptions['calcom'];
+  eventTypes: SlotCacheOptions['eventTypes'];
+  counters: SlotCacheStats;
+  tuning: SlotCacheTuning;
+  now: () => number;
+  log: Logger;
+}
+
+export function createFiller(deps: FillerDeps) {
+  const { store, keys, buckets, calcom, eventTypes, counters, tuning, now, log } = deps;
+  /** Local waiters for fill (or release) announcements of this or another instance, by bucket id. */
+  const fillWaiters = new Map<string, Set<() => void>>();
+  let subscription: Promise<() => Promise<void>> | undefined;
+
+  function listenForFills() {
+    subscription ??= store.subscribe(keys.filledChannel, (message) => {
+      for (const id of JSON.parse(message) as string[]) {
+        for (const wake of fillWaiters.get(id) ?? []) wake();
+      }
+    });
+    return subscription;
+  }
+  const announce = (v: Variant, days: readonly string[]) => store.publish(keys.filledChannel, JSON.stringify(days.map((day) => bucketId(v, day))));
+
+  /**
+   * Minutes past the last day a fetch must reach: the variant's slot length; without a duration, a
+   * day, or the event type's longest length when that is longer (multi-day event types).
+   */
+  async function marginMinutes(v: Variant): Promise<number> {
+    if (v.duration !== undefined) return v.duration;
+    return Math.max(DEFAULT_MARGIN_MINUTES, (await eventTypes?.hostsOf(v.eventTypeId))?.longestLengthMinutes ?? 0);
+  }
+
+  /**
+   * One upstream call for `range` (whole UTC days, plus the margin past its end); writes every day
+   * of it (empty ones too), each slot in the bucket of the day it starts on, and announces the fill.
+   * A 404 is remembered by the directory, so the next ask costs no call.
+   */
+  async function fetchAndFill(v: Variant, range: DayRange, call: CallOptions): Promise<Map<string, BucketEntry>> {
+    const { eventTypeId, duration } = v;
+    const [missing, margin] = await Promise.all([eventTypes?.slotsMissing(eventTypeId), marginMinutes(v)]);
+    if (missing) throw remembered404(eventTypeId, 'slots');
+    const startedAt = now();
+    counters.upstreamCalls += 1;
+    const span = rangeDays(range);
+    counters.rangeDays[span] = (counters.rangeDays[span] ?? 0) + 1;
+    let slots;
+    try {
+      ({ slots } = await calcom.getSlots(
+        { eventTypeId, range: rangeInstants(range), marginMs: margin * 60_000, timeZone: v.gridZone, ...(duration !== undefined ? { duration } : {}) },
+        call,
+      ));
+    } catch (err) {
+      counters.upstreamFailures += 1;
+      if (err instanceof UpstreamError && err.status === 404) await eventTypes?.markSlotsMissing(eventTypeId);
+      throw err;
+    }
+    // After the caller's call, never before it: learning the hosts is background work.
+    eventTypes?.learn(eventTypeId);
+    const fetchedAt = now();
+    const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
+    for (const slot of slots) byDay.get(utcDayOf(slot.start))?.slots.push(slot);
+    await buckets.write(v, byDay, startedAt);
+    await announce(v, [...byDay.keys()]);
+    return byDay;
+  }
+
+  /** Resolves true once every id has been announced (filled or released), false after `lockWaitMs`. */
+  function waitForFills(ids: string[]): Promise<boolean> {
+    const pending = new Set(ids);
+    return new Promise<boolean>((resolve) => {
+      const wakers = new Map<string, () => void>();
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        for (const [id, wake] of wakers) {
+          const set = fillWaiters.get(id);
+          set?.delete(wake);
+          if (set?.size === 0) fillWaiters.delete(id);
+        }
+        resolve(ok);
+      };
+      const timer = setTimeout(() => done(false), tuning.lockWaitMs);
+      for (const id of ids) {
+        const wake = () => {
+          pending.delete(id);
+          if (pending.size === 0) done(true);
+        };
+        wakers.set(id, wake);
+        let set = fillWaiters.get(id);
+        if (!set) fillWaiters.set(id, (set = new Set()));
+        set.add(wake);
+      }
+    });
+  }
+
+  /**
+   * Fills the missing `days` (those in `wanted` are needed now) with at most one call, coalesced
+   * across instances: the free day locks are taken in one atomic script; the wanted days we got are
+   * fetched (as one range over the days we hold); wanted days another instance holds are awaited
+   * through its announcement (at most `lockWaitMs`, then fetched here after all).
+   * @param freshMs how young a bucket another fetch wrote meanwhile must be to count as filled (ms)
+   */
+  async function fill(v: Variant, days: string[], wanted: ReadonlySet<string>, call: CallOptions, freshMs: number): Promise<Map<string, BucketEntry>> {
+    const filled = new Map<string, BucketEntry>();
+    const token = randomUUID();
+    const locks = days.map((day) => keys.lock(v, day));
+    await listenForFills(); // subscribed before locking, so no announcement can slip by
+    const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]);
+    const held = days.filter((_, i) => acquired[i] === 1);
+    const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
+    /** Days whose fill this call announced (fetchAndFill does); the rest of `held` is announced as released. */
+    const announced = new Set<string>();
+    let releasing: Promise<void> | undefined;
+    // Instances waiting for days we held but did not fill (our fetch failed or was refused, or we did
+    // not need them) must not wait out `lockWaitMs`: they are told, read the store and fetch.
+    const release = () =>
+      (releasing ??= (async () => {
+        if (held.length === 0) return;
+        await store.run(releaseLocks, locks, [token]).catch((err: unknown) => log.warn({ err }, 'releasing slot locks failed'));
+        const released = held.filter((day) => !announced.has(day));
+        if (released.length > 0) await announce(v, released).catch((err: unknown) => log.warn({ err }, 'announcing released slot locks failed'));
+      })());
+    try {
+      // Double-checked: another fetch may have filled and unlocked these days since our store read.
+      const meanwhile = held.length > 0 ? (await buckets.read(v, held)).entries : new Map<string, BucketEntry>();
+      for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= freshMs) filled.set(day, entry);
+      const mine = held.filter((day) => !filled.has(day));
+      const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
+      if (mine.some((day) => wanted.has(day))) {
+        for (const [day, entry] of await fetchAndFill(v, { first: mine[0]!, last: mine.at(-1)! }, call)) {
+          filled.set(day, entry);
+          announced.add(day);
+        }
+      } else {
+        await release(); // nothing of ours to fetch: let others have the days now
+      }
+      if (others.length > 0) {
+        counters.remoteWaits += 1;
+        if (!(await waiting)) counters.remoteWaitTimeouts += 1;
+        const { entries: cached } = await buckets.read(v, others);
+        for (const [day, entry] of cached) filled.set(day, entry);
+        const stillMissing = others.filter((day) => !cached.has(day));
+        if (stillMissing.length > 0) {
+          for (const [day, entry] of await fetchAndFill(v, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call)) filled.set(day, entry);
+        }
+      }
+      return filled;
+    } finally {
+      await release();
+    }
+  }
+
+  return {
+    fetchAndFill,
+    fill,
+    /** Stops listening for announcements. */
+    async close() {
+      if (subscription) await (await subscription)();
+    },
+  };
+}
+export type Filler = ReturnType<typeof createFiller>;
