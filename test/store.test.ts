@@ -1,5 +1,6 @@
 /** The same behaviour from both stores: in-process and a real Redis. */
 import { describe, expect, it } from 'vitest';
+import { writeBuckets } from '../src/loaders/slot-cache/buckets.js';
 import { createMemoryStore, type StoreScript } from '../src/store/index.js';
 import { startStore } from './support/stack.js';
 
@@ -30,8 +31,21 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     expect(await store.set('b', 'x')).toBe(true);
     expect(await store.pttl('b')).toBe(-1);
     expect(await store.pttl('missing')).toBe(-2);
+    expect(await store.getMany(['b', 'missing', 'a'])).toEqual(['x', null, '1']);
+    expect(await store.getMany([])).toEqual([]);
     expect(await store.del('a', 'b', 'missing')).toBe(2);
     expect(await store.get('a')).toBeNull();
+  });
+
+  it('writes a fetch\'s day buckets in one script, except days invalidated after the fetch began', async () => {
+    const store = await startStore(kind);
+    await store.set('tomb-2', '150');
+    await store.set('bucket-3', JSON.stringify({ other: '{"x":1}' }));
+    const written = await store.run(writeBuckets, ['bucket-1', 'tomb-1', 'bucket-2', 'tomb-2', 'bucket-3', 'tomb-3'], ['default@UTC', 60_000, 100, '{"a":1}', '{"a":2}', '{"a":3}']);
+    expect(written).toBe(2);
+    const stored = (await store.getMany(['bucket-1', 'bucket-2', 'bucket-3'])).map((raw) => (raw === null ? null : JSON.parse(raw)));
+    expect(stored).toEqual([{ 'default@UTC': '{"a":1}' }, null, { other: '{"x":1}', 'default@UTC': '{"a":3}' }]);
+    expect(await store.pttl('bucket-1')).toBeGreaterThan(50_000);
   });
 
   it('runs a script atomically: 50 concurrent increments lose none', async () => {

@@ -209,6 +209,7 @@ export async function createFailoverStore(options: FailoverStoreOptions): Promis
     memory,
     active: () => mode,
     get: (key) => route(() => redis.get(key), () => memory.get(key)),
+    getMany: (keys) => route(() => redis.getMany(keys), () => memory.getMany(keys)),
     set: (key: string, value: string, setOptions?: SetOptions) =>
       route(
         () => redis.set(key, value, setOptions),

@@ -71,6 +71,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   return {
     kind: 'memory',
     get: async (key) => ops.get(key),
+    getMany: async (keys) => keys.map((key) => ops.get(key)),
     async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
       if (onlyIfAbsent && live(key)) return false;
       ops.set(key, value, ttlMs);

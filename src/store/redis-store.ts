@@ -98,6 +98,7 @@ export function openRedisStore(options: RedisStoreOptions & { lazy?: boolean }):
     kind: 'redis',
     client,
     get: (key) => client.get(key),
+    getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : client.mget(...keys)),
     async set(key, value, { ttlMs, onlyIfAbsent }: SetOptions = {}) {
       const px = ttlMs === undefined ? undefined : Math.max(1, Math.round(ttlMs));
       let reply: string | null;

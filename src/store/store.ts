@@ -41,6 +41,8 @@ export interface SetOptions {
 export interface Store {
   readonly kind: 'memory' | 'redis';
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip (Redis `MGET`), in order; null where absent. */
+  getMany(keys: readonly string[]): Promise<Array<string | null>>;
   /** @returns false when `onlyIfAbsent` was set and the key existed. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   /** @returns how many of the keys existed. */

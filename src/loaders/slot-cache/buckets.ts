@@ -86,7 +86,7 @@ export function createStoredBuckets(store: Store, keys: SlotKeys, ttlMs: number,
     async read(v: Variant, days: readonly string[]): Promise<BucketRead> {
       const entries = new Map<string, BucketEntry>();
       const bucketKeys = days.map((day) => keys.bucket(v.eventTypeId, day));
-      const raws = await Promise.all(bucketKeys.map((k) => store.get(k)));
+      const raws = await store.getMany(bucketKeys);
       const variant = variantKey(v);
       days.forEach((day, i) => {
         const raw = raws[i];
@@ -110,7 +110,7 @@ export function createStoredBuckets(store: Store, keys: SlotKeys, ttlMs: number,
      */
     unchanged(bucketKeys: readonly string[], raws: ReadonlyArray<string | null>): WitnessCheck {
       return async () => {
-        const now = await Promise.all(bucketKeys.map((k) => store.get(k)));
+        const now = await store.getMany(bucketKeys);
         const same = now.every((raw, i) => raw === raws[i]);
         if (same) onWitnessHit(bucketKeys.length);
         return same;
@@ -120,7 +120,7 @@ export function createStoredBuckets(store: Store, keys: SlotKeys, ttlMs: number,
     /** Every variant cached now for these days of one event type: variant key → day → entry. */
     async variants(eventTypeId: number, days: readonly string[]): Promise<Map<string, Map<string, BucketEntry>>> {
       const cached = new Map<string, Map<string, BucketEntry>>();
-      const raws = await Promise.all(days.map((day) => store.get(keys.bucket(eventTypeId, day))));
+      const raws = await store.getMany(days.map((day) => keys.bucket(eventTypeId, day)));
       days.forEach((day, i) => {
         if (!raws[i]) return;
         for (const [key, inner] of Object.entries(JSON.parse(raws[i]!) as Record<string, string>)) {
