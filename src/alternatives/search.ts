@@ -14,7 +14,7 @@
  */
 import { DateTime } from 'luxon';
 import type { CachedSlot } from '../loaders/slot-cache/index.js';
-import { toLocalSlotMs, type LocalSlot } from '../time.js';
+import { countLocalDays, localParts, toLocalSlotMs, type LocalSlot } from '../time.js';
 import { slotLabel } from './labels.js';
 
 export const ALTERNATIVE_STRATEGIES = [
@@ -62,7 +62,6 @@ export interface SearchResult {
 
 interface Candidate {
   slot: CachedSlot;
-  local: DateTime;
   dayOffset: number;
   minutesFromWish: number;
   /** Wall-clock distance to the wished time of day, in minutes (DST-proof). */
@@ -71,21 +70,23 @@ interface Candidate {
 
 export function searchAlternatives(input: SearchInput): SearchResult {
   const tolerance = input.sameTimeToleranceMinutes ?? 120;
-  const wishLocal = input.wished.setZone(input.zone);
-  const wishDay = DateTime.fromISO(wishLocal.toISODate()!, { zone: 'utc' });
-  const minuteOfDay = (d: DateTime) => d.hour * 60 + d.minute;
   const wishedMs = input.wished.toMillis();
+  // Local dates and wall times from one cached offset per UTC day (src/time.ts), no DateTime per slot.
+  const wish = localParts(wishedMs, input.zone);
+  const minuteOfDay = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+  const wishMinute = minuteOfDay(wish.time);
+  /** Local days from the wished day to `date` (the window starts on the wished day: never negative). */
+  const daysFromWish = (date: string) => (date < wish.date ? -countLocalDays(date, wish.date) + 1 : countLocalDays(wish.date, date) - 1);
 
   const candidates: Candidate[] = [...input.slots]
     .sort((a, b) => a.start - b.start)
     .map((slot) => {
-      const local = DateTime.fromMillis(slot.start, { zone: input.zone });
+      const local = localParts(slot.start, input.zone);
       return {
         slot,
-        local,
-        dayOffset: Math.round(DateTime.fromISO(local.toISODate()!, { zone: 'utc' }).diff(wishDay, 'days').days),
+        dayOffset: daysFromWish(local.date),
         minutesFromWish: Math.round((slot.start - wishedMs) / 60_000),
-        clockDistance: Math.abs(minuteOfDay(local) - minuteOfDay(wishLocal)),
+        clockDistance: Math.abs(minuteOfDay(local.time) - wishMinute),
       };
     });
 
@@ -124,7 +125,8 @@ export function searchAlternatives(input: SearchInput): SearchResult {
       strategy,
       dayOffset: c.dayOffset,
       minutesFromWish: c.minutesFromWish,
-      label: slotLabel(c.local, c.dayOffset, input.locale),
+      // Labels (Intl's weekday and month names) for the few slots offered only.
+      label: slotLabel(DateTime.fromMillis(c.slot.start, { zone: input.zone }), c.dayOffset, input.locale),
     });
   }
   return { wishedSlot: wished ? render(wished) : null, alternatives };
