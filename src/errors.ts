@@ -2,7 +2,7 @@
  * Every error code slotgraph puts in `extensions.code`, in one enum (exposed in the schema as
  * `ErrorCode`), and the constructors resolvers use. Resolvers never invent codes.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
 import { BookingNotFound, InvalidInput, QuotaExhausted, UpstreamUnavailable } from './bookings/errors.js';
 import { CallCancelledError, CircuitOpenError, QuotaExhaustedError } from './quota/scheduler.js';
 import { UpstreamError } from './upstream/errors.js';
@@ -48,15 +48,27 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
   INTERNAL_SERVER_ERROR: 'An unexpected failure inside slotgraph (details are logged, not returned).',
 };
 
+/**
+ * An expected failure (bad input, unknown event type, quota, Cal.com down) as a GraphQL error with
+ * a one-line `stack`: it is data for the caller, never a bug to trace, and graphql-js reads the stack
+ * of every error a resolver throws (to locate it), which formats the captured trace, with source
+ * maps under tsx: more CPU than the rest of a refusal.
+ */
+export function expectedError(message: string, options: GraphQLErrorOptions): GraphQLError {
+  const error = new GraphQLError(message, options);
+  Object.defineProperty(error, 'stack', { value: `GraphQLError: ${message}`, writable: true, configurable: true });
+  return error;
+}
+
 /** BAD_USER_INPUT naming `argument`, e.g. `badUserInput('end', 'is before start (…)')`. */
 export function badUserInput(argument: string, problem: string): GraphQLError {
-  return new GraphQLError(`Invalid argument "${argument}": ${problem}`, {
+  return expectedError(`Invalid argument "${argument}": ${problem}`, {
     extensions: { code: ErrorCode.BAD_USER_INPUT, argument },
   });
 }
 
 export function notFound(message: string, argument?: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.NOT_FOUND, ...(argument ? { argument } : {}) } });
+  return expectedError(message, { extensions: { code: ErrorCode.NOT_FOUND, ...(argument ? { argument } : {}) } });
 }
 
 /**
@@ -69,17 +81,17 @@ export function toGraphQLError(err: unknown, notFoundMessage?: { message: string
   if (err instanceof GraphQLError) return err;
   // The booking service's failures, where a query (not a mutation's union) meets them.
   if (err instanceof QuotaExhausted) {
-    return new GraphQLError(err.message, { extensions: { code: ErrorCode.QUOTA_EXHAUSTED, retryAfterSeconds: err.retryAfterSeconds } });
+    return expectedError(err.message, { extensions: { code: ErrorCode.QUOTA_EXHAUSTED, retryAfterSeconds: err.retryAfterSeconds } });
   }
   if (err instanceof UpstreamUnavailable) {
-    return new GraphQLError(err.message, {
+    return expectedError(err.message, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, ...(err.retryAfterSeconds !== null ? { retryAfterSeconds: err.retryAfterSeconds } : {}) },
     });
   }
   if (err instanceof BookingNotFound) return notFound(err.message, 'uid');
   if (err instanceof InvalidInput) return badUserInput(err.field, err.message);
   if (err instanceof QuotaExhaustedError) {
-    return new GraphQLError(`The Cal.com request quota is exhausted (${err.reason}); retry in ${err.retryAfterSeconds} s.`, {
+    return expectedError(`The Cal.com request quota is exhausted (${err.reason}); retry in ${err.retryAfterSeconds} s.`, {
       extensions: {
         code: ErrorCode.QUOTA_EXHAUSTED,
         reason: err.reason,
@@ -89,28 +101,28 @@ export function toGraphQLError(err: unknown, notFoundMessage?: { message: string
     });
   }
   if (err instanceof CircuitOpenError) {
-    return new GraphQLError(`Cal.com ${err.group} calls are suspended after repeated failures; retry in ${err.retryAfterSeconds} s.`, {
+    return expectedError(`Cal.com ${err.group} calls are suspended after repeated failures; retry in ${err.retryAfterSeconds} s.`, {
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, breaker: 'OPEN', retryAfterSeconds: err.retryAfterSeconds },
     });
   }
   if (err instanceof CallCancelledError) {
-    return new GraphQLError(err.message, { extensions: { code: ErrorCode.CANCELLED } });
+    return expectedError(err.message, { extensions: { code: ErrorCode.CANCELLED } });
   }
   if (!(err instanceof UpstreamError)) throw err;
   const upstream = { status: err.status, code: err.calcomCode };
   if (err.status === 404 && notFoundMessage) return notFound(notFoundMessage.message, notFoundMessage.argument);
   if (err.isRateLimited) {
-    return new GraphQLError('The Cal.com request quota is exhausted; retry later.', {
+    return expectedError('The Cal.com request quota is exhausted; retry later.', {
       extensions: { code: ErrorCode.QUOTA_EXHAUSTED, upstream, ...retryAfter(err.rateLimit.resetSeconds) },
     });
   }
   if (err.isUnavailable) {
-    return new GraphQLError(`Cal.com is unavailable (${err.status === 0 ? err.calcomCode : `HTTP ${err.status}`}); retry later.`, {
+    return expectedError(`Cal.com is unavailable (${err.status === 0 ? err.calcomCode : `HTTP ${err.status}`}); retry later.`, {
       // No retryAfterSeconds: X-RateLimit-Reset-Default times the quota window, not Cal.com's recovery.
       extensions: { code: ErrorCode.UPSTREAM_UNAVAILABLE, upstream },
     });
   }
-  return new GraphQLError(`Cal.com rejected the request: ${err.message}`, {
+  return expectedError(`Cal.com rejected the request: ${err.message}`, {
     extensions: { code: ErrorCode.UPSTREAM_REJECTED, upstream },
   });
 }

@@ -218,6 +218,26 @@ describe('429s, deadlines and cancellation', () => {
     expect((await scheduler.status()).queues[2]).toMatchObject({ depth: 0, deadlineExpired: 1 });
   });
 
+  it('knows, after one refusal and without a round trip, that the next hopeless call would be refused; forgets it as the log ages', async () => {
+    let clock = Date.parse('2025-10-20T08:00:00Z');
+    const store = await startStore('memory');
+    const scheduler = createQuotaScheduler({ store, credentialId: 'outlook', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 3, windowMs: 60_000 }, log: quietLog, now: () => clock });
+    onCleanup(async () => scheduler.close());
+    const order: string[] = [];
+    expect(scheduler.refusalFor({ priority: 'normal' })).toBeUndefined(); // nothing known yet
+    await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
+    await scheduler.schedule(recordingTask(order, 'second'), { priority: 'critical' });
+    expect(scheduler.refusalFor({ priority: 'normal' })).toBeUndefined(); // the log has not refused anyone yet
+    await expect(scheduler.schedule(recordingTask(order, 'hopeless'), { priority: 'normal', deadlineMs: 30_000 })).rejects.toBeInstanceOf(QuotaExhaustedError);
+    const predicted = scheduler.refusalFor({ priority: 'normal', deadlineMs: 30_000 });
+    expect(predicted).toBeInstanceOf(QuotaExhaustedError);
+    expect(predicted!.retryAfterSeconds).toBe(60);
+    expect(scheduler.refusalFor({ priority: 'normal', deadlineMs: 90_000 })).toBeUndefined(); // a longer deadline can wait
+    clock += 45_000; // the first admission expires in 15 s now
+    expect(scheduler.refusalFor({ priority: 'normal', deadlineMs: 30_000 })).toBeUndefined();
+    expect(order).toEqual(['first', 'second']);
+  });
+
   it('a cancelled call leaves the queue without spending a token', async () => {
     const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'cancel', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 3, windowMs: 60_000 }, log: quietLog });
     onCleanup(async () => scheduler.close());

@@ -162,6 +162,14 @@ export interface QuotaScheduler {
   /** The admission parameters derived from `limits` (budget, burst capacity, reserve). */
   readonly shape: QuotaShape;
   schedule<T>(task: UpstreamTask<T>, options?: CallOptions): Promise<T>;
+  /**
+   * Synchronously, without a store round trip: the refusal a call with these options would get now,
+   * when what the admission log last told (its next expiries, and the calls queued here) already
+   * says it cannot be admitted before its deadline; undefined when it may be. Callers use it to
+   * refuse before preparing a call (locks, reads). Optimistic, like the fail-fast refusals: other
+   * instances' admissions only make waits longer.
+   */
+  refusalFor(options?: CallOptions): QuotaExhaustedError | undefined;
   status(): Promise<QuotaStatus>;
   /** Rejects everything queued (CallCancelledError) and stops the timers. */
   close(): void;
@@ -203,6 +211,12 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
   let upstream429s = 0;
   let retries = 0;
   let lastWaitMs = 0;
+  /**
+   * What the last refused take told, per reserve level: when (ms), and the ms from then until each
+   * of the next admissions could go. The log only grows or ages (re-syncs add stand-ins, settles move
+   * entries later), so these stay lower bounds; an admission forgets them.
+   */
+  const outlook = new Map<number, { at: number; frees: number[] }>();
   let pumping = false;
   let pumpAgain = false;
   let wakeTimer: NodeJS.Timeout | undefined;
@@ -259,13 +273,16 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
           finish(entry, { error: new CircuitOpenError(entry.task.group, Math.ceil(openFor / 1000)) });
           continue;
         }
-        const taken = await bucket.take(reserveFor(entry.priority));
+        const reserve = reserveFor(entry.priority);
+        const taken = await bucket.take(reserve);
         if (!taken.admitted) {
+          outlook.set(reserve, { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] });
           lastWaitMs = taken.waitMs;
           refuseHopeless(taken.waitMs, taken.freesInMs);
           wakeIn(taken.waitMs);
           break;
         }
+        outlook.clear();
         // The head may have left (cancelled, expired) during the round trip: the admission goes to the next.
         const admitted = entry.state === 'queued' ? entry : head();
         if (!admitted) break;
@@ -436,6 +453,22 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     },
 
     shape: bucket.shape,
+
+    refusalFor(callOptions = {}) {
+      const priority = callOptions.priority ?? 'interactive';
+      const known = outlook.get(reserveFor(priority));
+      if (!known) return undefined;
+      // Calls queued here of this class and above go first.
+      let ahead = 0;
+      for (const p of PRIORITIES) {
+        ahead += queues[p].length;
+        if (p === priority) break;
+      }
+      const waitMs = known.at + known.frees[Math.min(ahead, known.frees.length - 1)]! - now();
+      if (waitMs <= (callOptions.deadlineMs ?? deadlines[priority])) return undefined;
+      counters[priority].deadlineExpired += 1;
+      return new QuotaExhaustedError(Math.max(1, Math.ceil(waitMs / 1000)), 'deadline');
+    },
 
     async status() {
       const peek = await bucket.peek();

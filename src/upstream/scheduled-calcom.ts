@@ -20,6 +20,8 @@ import type {
 export interface CalcomApi {
   /** `GET /v2/slots` (endpoint group `slots`). */
   getSlots(query: SlotsQuery, call?: CallOptions): Promise<{ slots: UpstreamSlot[] }>;
+  /** The quota refusal a call with these options would get now, known without a round trip (QuotaScheduler.refusalFor). */
+  refusalFor(call?: CallOptions): Error | undefined;
   /** `GET /v2/event-types/{id}` (endpoint group `eventTypes`). */
   getEventType(id: number, call?: CallOptions): Promise<UpstreamEventType>;
   /** `POST /v2/bookings` (group `bookings`; never retried). */
@@ -36,6 +38,7 @@ export interface CalcomApi {
 
 export function createScheduledCalcom(client: CalcomClient, scheduler: QuotaScheduler): CalcomApi {
   return {
+    refusalFor: (call) => scheduler.refusalFor(call),
     getSlots: (query, call) =>
       scheduler.schedule(
         {

@@ -87,32 +87,48 @@ export function createFiller(deps: FillerDeps) {
     return byDay;
   }
 
-  /** Resolves true once every id has been announced (filled or released), false after `lockWaitMs`. */
-  function waitForFills(ids: string[]): Promise<boolean> {
-    const pending = new Set(ids);
-    return new Promise<boolean>((resolve) => {
-      const wakers = new Map<string, () => void>();
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        for (const [id, wake] of wakers) {
-          const set = fillWaiters.get(id);
-          set?.delete(wake);
-          if (set?.size === 0) fillWaiters.delete(id);
-        }
-        resolve(ok);
+  /**
+   * Starts noting announcements (filled or released) of these bucket ids, so none that comes while
+   * this instance takes its locks or reads the store is missed. `until(ids)` resolves true once each
+   * of `ids` has been announced since, false after `lockWaitMs`; `stop()` forgets them.
+   */
+  function watchFills(ids: readonly string[]) {
+    const seen = new Set<string>();
+    let onSeen: (() => void) | undefined;
+    const wakers = new Map<string, () => void>();
+    for (const id of ids) {
+      const wake = () => {
+        seen.add(id);
+        onSeen?.();
       };
-      const timer = setTimeout(() => done(false), tuning.lockWaitMs);
-      for (const id of ids) {
-        const wake = () => {
-          pending.delete(id);
-          if (pending.size === 0) done(true);
-        };
-        wakers.set(id, wake);
-        let set = fillWaiters.get(id);
-        if (!set) fillWaiters.set(id, (set = new Set()));
-        set.add(wake);
+      wakers.set(id, wake);
+      let set = fillWaiters.get(id);
+      if (!set) fillWaiters.set(id, (set = new Set()));
+      set.add(wake);
+    }
+    const stop = () => {
+      for (const [id, wake] of wakers) {
+        const set = fillWaiters.get(id);
+        set?.delete(wake);
+        if (set?.size === 0) fillWaiters.delete(id);
       }
-    });
+      wakers.clear();
+    };
+    return {
+      stop,
+      until(wanted: readonly string[]): Promise<boolean> {
+        return new Promise<boolean>((resolve) => {
+          const done = (ok: boolean) => {
+            clearTimeout(timer);
+            onSeen = undefined;
+            resolve(ok);
+          };
+          const timer = setTimeout(() => done(false), tuning.lockWaitMs);
+          onSeen = () => wanted.every((id) => seen.has(id)) && done(true);
+          onSeen();
+        });
+      },
+    };
   }
 
   /**
@@ -127,7 +143,13 @@ export function createFiller(deps: FillerDeps) {
     const token = randomUUID();
     const locks = days.map((day) => keys.lock(v, day));
     await listenForFills(); // subscribed before locking, so no announcement can slip by
-    const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]);
+    // Watching from before the locks: an announcement that comes between our lock attempt and our
+    // wait (the holder filled or gave up meanwhile) must wake us, not leave us waiting `lockWaitMs`.
+    const watch = watchFills([...wanted].filter((day) => days.includes(day)).map((day) => bucketId(v, day)));
+    const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]).catch((err: unknown) => {
+      watch.stop();
+      throw err;
+    });
     const held = days.filter((_, i) => acquired[i] === 1);
     const others = days.filter((day, i) => acquired[i] !== 1 && wanted.has(day));
     /** Days whose fill this call announced (fetchAndFill does); the rest of `held` is announced as released. */
@@ -143,18 +165,22 @@ export function createFiller(deps: FillerDeps) {
         if (released.length > 0) await announce(v, released).catch((err: unknown) => log.warn({ err }, 'announcing released slot locks failed'));
       })());
     try {
+      // Our days cannot be fetched before the caller's deadline (the quota says so without asking):
+      // refuse now, before reading or preparing anything more (`release` lets waiters go).
+      const refusal = held.some((day) => wanted.has(day)) ? calcom.refusalFor?.(call) : undefined;
+      if (refusal) throw refusal;
       // Double-checked: another fetch may have filled and unlocked these days since our store read.
       const meanwhile = held.length > 0 ? (await buckets.read(v, held)).entries : new Map<string, BucketEntry>();
       for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= freshMs) filled.set(day, entry);
       const mine = held.filter((day) => !filled.has(day));
-      const waiting = others.length > 0 ? waitForFills(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
+      const waiting = others.length > 0 ? watch.until(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
         for (const [day, entry] of await fetchAndFill(v, { first: mine[0]!, last: mine.at(-1)! }, call)) {
           filled.set(day, entry);
           announced.add(day);
         }
       } else {
-        await release(); // nothing of ours to fetch: let others have the days now
+        void release(); // nothing of ours to fetch: let others have the days now
       }
       if (others.length > 0) {
         counters.remoteWaits += 1;
@@ -168,7 +194,10 @@ export function createFiller(deps: FillerDeps) {
       }
       return filled;
     } finally {
-      await release();
+      watch.stop();
+      // Not awaited: the caller's answer does not wait for the unlock; a later lock attempt of this
+      // process goes out after it on the same connection.
+      void release();
     }
   }
 

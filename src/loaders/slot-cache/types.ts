@@ -36,7 +36,7 @@ export const DEFAULT_MARGIN_MINUTES = 24 * 60;
 export interface SlotCacheOptions {
   store: Store;
   /** Where slots come from: in the gateway, Cal.com through the quota scheduler. */
-  calcom: Pick<CalcomApi, 'getSlots'>;
+  calcom: Pick<CalcomApi, 'getSlots'> & Partial<Pick<CalcomApi, 'refusalFor'>>;
   /** Namespaces every key: one tenant never sees or invalidates another's buckets. */
   credentialId: string;
   log: Logger;
