@@ -2,29 +2,33 @@
  * Quota admission (issue 13, part 2), against the simulator at a scaled-down limit:
  *
  * 1. Cold burst: 100 distinct cold `availability` queries at once, split over two gateway instances
- *    sharing one Redis (both in this process), against a limit of 20 per 10 s at a simulator in a
- *    process of its own. Figures: answered, upstream 429s, how fast a
- *    refusal comes and whether its `retryAfterSeconds` is truthful (a refused query asked again
- *    after that many seconds is answered).
+ *    in processes of their own (`npm start`'s entry) sharing one Redis, against a limit of 20 per
+ *    10 s at a simulator in a process of its own. Figures: answered, upstream 429s, how fast a
+ *    refusal comes (beside bare graphql-yoga refusing the same 100 documents at once: the floor of
+ *    HTTP + GraphQL on this machine) and whether its `retryAfterSeconds` is truthful (a refused
+ *    query asked again after that many seconds is answered).
  * 2. Sustained over-demand: the scheduler alone, fed faster than the budget for 20 windows of 1 s
  *    (limit 120 per window, as Cal.com's per minute, time 60× faster); admissions per window as a
  *    share of the budget, and 429s.
  *
  * Redis: REDIS_URL, else a throwaway redis-server on a free loopback port.
  */
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { startRedis, stopRedis } from '../scripts/redis-server.js';
 import { quotaShape, DEFAULT_QUOTA_LIMITS } from '../src/quota/admission-log.js';
 import { createQuotaScheduler, QuotaExhaustedError } from '../src/quota/scheduler.js';
-import { startGateway } from '../src/server.js';
 import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator } from '../src/sim/server.js';
 import { createRedisStore } from '../src/store/index.js';
 import { createCalcomClient } from '../src/upstream/calcom-client.js';
 import { createScheduledCalcom } from '../src/upstream/scheduled-calcom.js';
 import { admin } from './naive.js';
-import { percentile, printTable, startSimulatorProcess } from './support.js';
+import { spawnServer, stopChild, withChildrenKilledOnSignal } from './processes.js';
+import { percentile, printTable, ratio, startSimulatorProcess } from './support.js';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const quiet = pino({ level: 'silent' });
 const ZONE = 'Europe/Berlin';
@@ -55,34 +59,69 @@ async function ask(url: string, query: string): Promise<Answer> {
   return { ok: body.data?.availability != null, code: ext?.code, retryAfterSeconds: ext?.retryAfterSeconds, ms: performance.now() - t, query };
 }
 
+/** Two gateway instances as `npm start` runs them (own processes, one Redis), at a limit of 20 per 10 s. */
+async function startInstances(sim: { apiUrl: string }, redisUrl: string, limit: { limit: number; windowMs: number }) {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOST: '127.0.0.1',
+    CALCOM_API_URL: sim.apiUrl,
+    CALCOM_API_KEY: 'cal_bench_admission',
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: `bench-admission-${process.pid}-${Date.now()}:`,
+    CALCOM_RATE_LIMIT: String(limit.limit),
+    CALCOM_RATE_WINDOW_MS: String(limit.windowMs),
+    SLOTGRAPH_ALLOW_ANONYMOUS: 'true',
+    AVAILABILITY_LIVE_POLL_MS: '0',
+    LOG_LEVEL: 'warn',
+  };
+  const instances = [];
+  for (const name of ['instance A', 'instance B']) instances.push(await spawnServer(`slotgraph ${name}`, ['--import', 'tsx', 'src/main.ts'], ROOT, env, '/readyz'));
+  return instances;
+}
+
+/** `{ availability(...) }` of one local week, as literals (each query a document of its own). */
+const weekQuery = (eventTypeId: number, first: DateTime) =>
+  `{ availability(eventTypeId: ${eventTypeId}, start: "${first.toISODate()}", end: "${first.plus({ days: 6 }).toISODate()}", timeZone: "${ZONE}") { days { date } } }`;
+
+/** What the refusals of a burst took, ms. */
+const spread = (answers: Answer[]) => {
+  const ms = answers.map((a) => a.ms);
+  return ms.length ? `${percentile(ms, 50).toFixed(0)}/${percentile(ms, 95).toFixed(0)}/${Math.max(...ms).toFixed(0)}` : '-';
+};
+
 async function coldBurst(redisUrl: string) {
   const limit = { limit: 20, windowMs: 10_000 };
+  const budget = quotaShape({ ...DEFAULT_QUOTA_LIMITS, ...limit }).budget;
   const sim = await startSimulatorProcess();
   await admin(sim, 'PUT', 'config', { latencyMs: { min: 20, max: 60 }, rateLimit: { ...limit, blockMs: 60_000 } });
-  const prefix = `bench-admission-${process.pid}-${Date.now()}:`;
-  const stores = [await createRedisStore({ url: redisUrl, keyPrefix: prefix }), await createRedisStore({ url: redisUrl, keyPrefix: prefix })];
-  const gateways = await Promise.all(
-    stores.map((store) => startGateway({ port: 0, calcom: { apiUrl: sim.apiUrl, apiKey: 'cal_bench_admission' }, store, log: quiet, livePollMs: 0, quota: limit })),
-  );
+  const instances = await startInstances(sim, redisUrl, limit);
+  const floor: Array<Awaited<ReturnType<typeof spawnServer>>> = [];
+  for (const name of ['A', 'B']) floor.push(await spawnServer(`bare yoga ${name}`, ['--import', 'tsx', 'bench/bare-yoga-server.ts'], ROOT, { PATH: process.env.PATH, HOME: process.env.HOME }, '/ready'));
+  const urls = instances.map((i) => `${i.url}/graphql`);
   try {
-    // Instances that have been serving (JIT-compiled), not fresh: requests that cost no upstream call.
-    for (const g of gateways) for (let i = 0; i < 200; i++) await ask(g.graphqlUrl, '{ quota { budget tokens } }');
-    await admin(sim, 'DELETE', 'stats');
     const today = DateTime.now().setZone(ZONE).startOf('day');
     const ids = [DEMO.haircut, DEMO.cutAndColour, DEMO.teamConsultation];
-    const queries = Array.from({ length: 100 }, (_, i) => {
-      const first = today.plus({ days: 7 * Math.floor(i / ids.length) });
-      return `{ availability(eventTypeId: ${ids[i % ids.length]}, start: "${first.toISODate()}", end: "${first.plus({ days: 6 }).toISODate()}", timeZone: "${ZONE}") { days { date } } }`;
-    });
-    const answers = await Promise.all(queries.map((q, i) => ask(gateways[i % 2]!.graphqlUrl, q)));
-    // Then, with the budget spent and the process no longer busy with the burst, one at a time.
-    const later = [];
-    for (let i = 0; i < 20; i++) {
-      const first = today.plus({ days: 7 * (34 + i) });
-      const q = `{ availability(eventTypeId: ${DEMO.haircut}, start: "${first.toISODate()}", end: "${first.plus({ days: 6 }).toISODate()}", timeZone: "${ZONE}") { days { date } } }`;
-      later.push(await ask(gateways[i % 2]!.graphqlUrl, q));
-    }
+    // Instances that have been serving, as in production: cold queries far ahead (answered and
+    // refused: both paths JIT-compiled, the event types' hosts learned), then the log left to empty.
+    await Promise.all(Array.from({ length: 30 }, (_, i) => ask(urls[i % 2]!, weekQuery(ids[i % ids.length]!, today.plus({ days: 7 * (40 + Math.floor(i / ids.length)) })))));
+    for (const url of [...urls, ...floor.map((f) => `${f.url}/graphql`)]) for (let i = 0; i < 100; i++) await ask(url, '{ __typename }');
+    // Until the shared log is empty and neither instance has anything queued (/status.json).
+    const idle = async (url: string) => {
+      const status = (await (await fetch(`${url}/status.json`)).json()) as { tenants: Array<{ quota: { tokens: number } | null; queues: Array<{ depth: number }> }> };
+      const t = status.tenants[0]!;
+      return (t.quota?.tokens ?? 0) >= budget && t.queues.every((q) => q.depth === 0);
+    };
+    while (!(await idle(instances[0]!.url)) || !(await idle(instances[1]!.url))) await new Promise((r) => setTimeout(r, 250));
+    await admin(sim, 'DELETE', 'stats');
+    const queries = Array.from({ length: 100 }, (_, i) => weekQuery(ids[i % ids.length]!, today.plus({ days: 7 * Math.floor(i / ids.length) })));
+    const answers = await Promise.all(queries.map((q, i) => ask(urls[i % 2]!, q)));
     const stats = (await admin(sim, 'GET', 'stats')) as { total: number; rateLimited: number };
+    // The same 100 documents at once against bare yoga, refusing each at once: the HTTP + GraphQL floor here.
+    const bare = await Promise.all(queries.map((q, i) => ask(`${floor[i % 2]!.url}/graphql`, q)));
+    // Then, with the budget spent and the instances no longer busy with the burst, one at a time.
+    const later = [];
+    for (let i = 0; i < 20; i++) later.push(await ask(urls[i % 2]!, weekQuery(DEMO.haircut, today.plus({ days: 7 * (34 + (i % 6)) + 1 }))));
     const refused = answers.filter((a) => !a.ok);
     const codes = new Map<string, number>();
     for (const a of refused) codes.set(a.code ?? 'none', (codes.get(a.code ?? 'none') ?? 0) + 1);
@@ -91,38 +130,29 @@ async function coldBurst(redisUrl: string) {
     let retried: Answer | undefined;
     if (soonest) {
       await new Promise((r) => setTimeout(r, soonest.retryAfterSeconds! * 1000));
-      retried = await ask(gateways[0]!.graphqlUrl, soonest.query);
+      retried = await ask(urls[0]!, soonest.query);
     }
-    const budget = quotaShape({ ...DEFAULT_QUOTA_LIMITS, ...limit }).budget;
-    console.log(`\n## Cold burst: 100 distinct cold availability queries at once on two instances (one Redis), Cal.com limit 20 per 10 s (budget ${budget})\n`);
+    const laterRefused = later.filter((a) => !a.ok);
+    console.log(`\n## Cold burst: 100 distinct cold availability queries at once on two instances (own processes, one Redis), Cal.com limit 20 per 10 s (budget ${budget})\n`);
     printTable([
       {
         answered: answers.length - refused.length,
         'upstream calls': stats.total,
         'upstream 429s': stats.rateLimited,
-        'refusal p50/p95 ms in the burst': `${percentile(
-          refused.map((a) => a.ms),
-          50,
-        ).toFixed(0)}/${percentile(
-          refused.map((a) => a.ms),
-          95,
-        ).toFixed(0)}`,
-        'then one at a time: refused, p50/p95 ms': `${later.filter((a) => !a.ok).length}/${later.length}, ${percentile(
-          later.filter((a) => !a.ok).map((a) => a.ms),
-          50,
-        ).toFixed(1)}/${percentile(
-          later.filter((a) => !a.ok).map((a) => a.ms),
-          95,
-        ).toFixed(1)}`,
+        'refusals p50/p95/max ms': spread(refused),
+        'bare yoga, same burst, p50/p95/max ms': spread(bare),
+        'then one at a time: refused, p50/p95/max ms': `${laterRefused.length}/${later.length}, ${spread(laterRefused)}`,
         'retryAfterSeconds range': refused.length ? `${Math.min(...refused.map((a) => a.retryAfterSeconds ?? NaN))}-${Math.max(...refused.map((a) => a.retryAfterSeconds ?? NaN))}` : '-',
         refusals: [...codes].map(([c, n]) => `${c}×${n}`).join(' ') || '-',
       },
     ]);
-    if (soonest) console.log(`\nretryAfterSeconds truthful: asked again after ${soonest.retryAfterSeconds} s → ${retried?.ok ? 'answered' : `refused again (${retried?.code})`}`);
-    console.log('goal: ≥ 15 answered, 0 upstream 429s, refusals within 100 ms (the simulator runs in a process of its own; both gateway instances share this one)');
+    console.log(
+      `\nrefusal p50 / bare yoga p50 in the same burst: ${ratio(percentile(refused.map((a) => a.ms), 50), percentile(bare.map((a) => a.ms), 50))}; p95: ${ratio(percentile(refused.map((a) => a.ms), 95), percentile(bare.map((a) => a.ms), 95))}`,
+    );
+    if (soonest) console.log(`retryAfterSeconds truthful: asked again after ${soonest.retryAfterSeconds} s → ${retried?.ok ? 'answered' : `refused again (${retried?.code})`}`);
+    console.log('goal: ≥ 15 answered, 0 upstream 429s, refusals within 100 ms (2 instances, the client, the simulator and Redis share this machine\'s cores; bare yoga shows the floor)');
   } finally {
-    await Promise.all(gateways.map((g) => g.close()));
-    await Promise.all(stores.map((s) => s.close()));
+    for (const f of [...instances, ...floor]) await stopChild(f.child);
     await sim.close();
   }
 }
@@ -183,8 +213,10 @@ async function sustained(redisUrl: string) {
 }
 
 export async function runAdmissionScenario() {
-  await withRedis(async (url) => {
-    await coldBurst(url);
-    await sustained(url);
-  });
+  await withChildrenKilledOnSignal(() =>
+    withRedis(async (url) => {
+      await coldBurst(url);
+      await sustained(url);
+    }),
+  );
 }
