@@ -103,13 +103,15 @@ describe('bursts', () => {
 });
 
 describe('priorities', () => {
-  it('a critical call overtakes queued background ones; FIFO within a class', async () => {
-    // A budget of 2 per second, no critical reserve at this size.
+  it('a critical call overtakes queued background ones; FIFO within a class; background work leaves half the budget free', async () => {
+    // A budget of 2 per second, no critical reserve at this size; background may take 1 of it.
     const scheduler = createQuotaScheduler({ store: await startStore('memory'), credentialId: 'prio', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 2, windowMs: 1000 }, log: quietLog });
     onCleanup(async () => scheduler.close());
     const order: string[] = [];
-    const background = ['bg1', 'bg2', 'bg3', 'bg4'].map((name) => scheduler.schedule(recordingTask(order, name), { priority: 'background' }));
-    await Promise.all(background.slice(0, 2)); // the budget there was
+    const background = ['bg1', 'bg2', 'bg3'].map((name) => scheduler.schedule(recordingTask(order, name), { priority: 'background' }));
+    await background[0]; // the half of the budget background work may use
+    expect((await scheduler.status()).queues.find((q) => q.priority === 'background')!.depth).toBe(2);
+    await scheduler.schedule(recordingTask(order, 'normal'), { priority: 'normal' }); // the other half: at once
     const critical = scheduler.schedule(recordingTask(order, 'critical'), { priority: 'critical' });
     const queued = await scheduler.status();
     expect(queued.queues.map((q) => [q.priority, q.depth])).toEqual([
@@ -120,7 +122,7 @@ describe('priorities', () => {
     ]);
     await critical;
     await Promise.all(background);
-    expect(order).toEqual(['bg1', 'bg2', 'critical', 'bg3', 'bg4']);
+    expect(order).toEqual(['bg1', 'normal', 'critical', 'bg2', 'bg3']);
   });
 
   it('keeps a reserve only critical calls may use', async () => {

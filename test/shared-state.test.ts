@@ -39,7 +39,7 @@ describe('two gateway instances on one Redis', () => {
     const sim = await startSimulator();
     const admin = simAdmin(sim);
     await admin.reset(true);
-    for (const [id, length] of [[1, 60], [2, 30]] as const) await admin.putEventType(salonEventTypeOf(id, length));
+    for (const [id, length] of [[1, 60], [2, 30], [3, 45]] as const) await admin.putEventType(salonEventTypeOf(id, length));
     const keyPrefix = `test:shared-locks:${process.pid}:${Date.now()}:`;
     const gateways = [];
     for (let i = 0; i < 2; i++) {
@@ -63,13 +63,13 @@ describe('two gateway instances on one Redis', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: `{ availability(eventTypeId: ${eventTypeId}, start: "${salonDay(1)}", end: "${salonDay(7)}", timeZone: "Europe/Berlin") { stale } }` }),
       }).then(async (r) => (await r.json()) as any);
-    // The shared budget (2 calls per 10 min) goes on event type 1: its slots and its host lookup.
+    // The shared budget (2 calls per 10 min) goes on the slots of event types 1 and 2.
     expect((await ask(gateways[0]!.graphqlUrl, 1)).errors).toBeUndefined();
-    await gateways[0]!.services.eventTypes.settled();
+    expect((await ask(gateways[1]!.graphqlUrl, 2)).errors).toBeUndefined();
     expect((await gateways[0]!.services.scheduler.status()).tokens).toBe(0);
-    // Both instances want the same days of event type 2: one takes the locks and is refused; the other waits for it.
-    const answers = await Promise.all(gateways.map((g) => ask(g.graphqlUrl, 2)));
+    // Both instances want the same days of event type 3: one takes the locks and is refused; the other waits for it.
+    const answers = await Promise.all(gateways.map((g) => ask(g.graphqlUrl, 3)));
     expect(answers.map((a) => a.errors?.[0]?.extensions?.code)).toEqual(['QUOTA_EXHAUSTED', 'QUOTA_EXHAUSTED']);
-    expect((await admin.stats()).requests['GET /v2/slots']).toBe(1);
+    expect((await admin.stats()).requests['GET /v2/slots']).toBe(2);
   });
 });

@@ -223,7 +223,13 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
   let wakeAt = Infinity;
   let closed = false;
 
-  const reserveFor = (p: Priority) => (p === 'critical' ? 0 : bucket.shape.criticalReserve);
+  /**
+   * Admissions a class must leave free: critical calls none; interactive and normal ones the
+   * critical reserve; background work (cache refreshes, learning event types' hosts) half the
+   * budget, so a burst of live callers never finds the window spent on background work.
+   */
+  const reserveFor = (p: Priority) =>
+    p === 'critical' ? 0 : p === 'background' ? Math.max(bucket.shape.criticalReserve, Math.floor(bucket.shape.budget / 2)) : bucket.shape.criticalReserve;
   const remove = (entry: Entry) => {
     const q = queues[entry.priority];
     const i = q.indexOf(entry);
@@ -372,9 +378,9 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
       );
       breaker.failure(err.status);
       if (err.status === 429) {
-        upstream429s += 1;
         const resetMs = (err.rateLimit.resetSeconds ?? options.limits.windowMs / 1000) * 1000;
         await bucket.pause(now() + resetMs).catch((e: unknown) => log.error({ err: e }, 'quota scheduler: pausing failed'));
+        upstream429s += 1; // counted once every instance is paused
         lastWaitMs = resetMs;
         log.warn({ group: entry.task.group, resetSeconds: resetMs / 1000 }, 'Cal.com answered 429: every instance pauses this credential');
         if (entry.requeues429 < max429Requeues && now() + resetMs < entry.deadlineAt) {
