@@ -15,15 +15,15 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { DEMO } from '../src/sim/demo.js';
 import { startCalcomSimulator } from '../src/sim/server.js';
-import { createQuotaScheduler, type Priority } from '../src/quota/scheduler.js';
+import { createQuotaScheduler } from '../src/quota/scheduler.js';
 import { startGateway, type Gateway } from '../src/server.js';
 import { DEFAULT_QUOTA_LIMITS } from '../src/quota/admission-log.js';
 import { createMemoryStore } from '../src/store/index.js';
 import { createCalcomClient, type CalcomClient } from '../src/upstream/calcom-client.js';
 import { UpstreamError } from '../src/upstream/errors.js';
 import { localDaysToRange } from '../src/time.js';
-import { admin } from './naive.js';
-import { percentile, printTable } from './support.js';
+import { admin, fixedWindowGate, type Gate } from './naive.js';
+import { percentile, printTable, rng } from './support.js';
 
 const SPEED = 10;
 const WINDOW_MS = 60_000 / SPEED;
@@ -42,38 +42,6 @@ interface Outcome {
   ok: boolean;
   shed: boolean;
   rateLimited: number;
-}
-
-/** A deterministic pseudo-random sequence, so both sides get the same callers. */
-function rng(seed: number) {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-}
-
-/** How an upstream call is let through: returns the wait before the call went out. */
-type Gate = (priority: Priority, call: () => Promise<unknown>) => Promise<number>;
-
-/** The old limiter: a count per fixed calendar window; over it, sleep until the next window. No priorities. */
-function fixedWindowGate(limit: number): Gate {
-  let window = -1;
-  let count = 0;
-  return async (_priority, call) => {
-    const start = performance.now();
-    for (;;) {
-      const now = Date.now();
-      const w = Math.floor(now / WINDOW_MS);
-      if (w !== window) {
-        window = w;
-        count = 0;
-      }
-      if (count < limit) break;
-      await new Promise((r) => setTimeout(r, (w + 1) * WINDOW_MS - now));
-    }
-    count += 1;
-    const waited = performance.now() - start;
-    await call();
-    return waited;
-  };
 }
 
 /** Performs one caller action; returns its outcome (without `action`). */
@@ -184,7 +152,7 @@ export async function runQuotaScenario() {
     let perform: Perform;
     let close = async () => {};
     if (side === 'old fixed-window limiter') {
-      perform = throughGate(counted, fixedWindowGate(120));
+      perform = throughGate(counted, fixedWindowGate(120, WINDOW_MS));
     } else if (side === 'slotgraph quota scheduler, same calls') {
       const scheduler = createQuotaScheduler({ store: createMemoryStore(), credentialId: 'bench', log: quiet, retries: { maxRetries: 0 }, ...scaledScheduler });
       close = async () => scheduler.close();

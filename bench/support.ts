@@ -11,6 +11,12 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1]!;
 }
 
+/** A deterministic pseudo-random sequence in [0, 1) from `seed`, so every side of a scenario gets the same callers. */
+export function rng(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
 /** Runs `tasks` with at most `concurrency` at once; resolves to their results in order. */
 export async function pool<T>(tasks: Array<() => Promise<T>>, concurrency: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);

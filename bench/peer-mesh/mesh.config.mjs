@@ -1,6 +1,6 @@
 // GraphQL Mesh composition of the benchmark's peer: Cal.com v2 from its OpenAPI document, cut down to
-// GET /v2/slots and GET /v2/event-types/{eventTypeId} (trim-openapi.ts). JavaScript, not TypeScript,
-// so the project's type check does not need the peer's packages.
+// GET /v2/slots, GET /v2/event-types/{eventTypeId} and POST /v2/bookings (trim-openapi.ts). JavaScript,
+// not TypeScript, so the project's type check does not need the peer's packages.
 import { defineConfig } from '@graphql-mesh/compose-cli';
 import { loadOpenAPISubgraph } from '@omnigraph/openapi';
 
