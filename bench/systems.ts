@@ -25,6 +25,7 @@ import { DateTime } from 'luxon';
 import { pino } from 'pino';
 import { startGateway } from '../src/server.js';
 import { createMemoryStore, createRedisStore, type Store } from '../src/store/index.js';
+import { countLocalDays } from '../src/time.js';
 import { CALCOM_MESSAGES } from '../src/upstream/contract.js';
 import { admin, fixedWindowGate, naiveBook, naiveSearch, naiveSearchWindows, naiveSlots, slotStarts, type BookingBody, type Gate, type SimUrls } from './naive.js';
 import { groupUsage, spawnServer, stopChild } from './processes.js';
@@ -163,10 +164,8 @@ function oldClient(sim: SimUrls, gate: Gate): Client {
   const slotsOutcome = (body: any): Outcome => (body?.status === 'success' ? ok(slotStarts(body)) : failed(JSON.stringify(body)));
   return {
     async check(c) {
-      const first = DateTime.fromISO(c.start, { zone: c.zone });
-      const days = Math.round(DateTime.fromISO(c.end, { zone: c.zone }).diff(first, 'days').days) + 1;
       let body: any;
-      await gate('interactive', async () => (body = await naiveSlots(sim, c.eventTypeId, first, c.zone, days)));
+      await gate('interactive', async () => (body = await naiveSlots(sim, c.eventTypeId, DateTime.fromISO(c.start, { zone: c.zone }), c.zone, countLocalDays(c.start, c.end))));
       return slotsOutcome(body);
     },
     async alternatives(w) {

@@ -22,8 +22,7 @@
  * shared store (docs/calcom-contract.md#slot-window for why buckets are UTC days), which only the
  * slot cache can check.
  */
-import type { ExecutionResult } from 'graphql';
-import { Kind, type OperationDefinitionNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /** A check that the data an answer was built from is unchanged; resolves false otherwise. */
@@ -106,9 +105,8 @@ const withText = (result: ExecutionResult): ExecutionResult => {
   return Object.assign({ ...result }, { stringify: () => text });
 };
 
-function cacheableOperation(document: { definitions: readonly { kind: string }[] }, operationName: string | undefined | null): OperationDefinitionNode | null {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+function cacheableOperation(document: DocumentNode, operationName: string | undefined | null): OperationDefinitionNode | null {
+  const operation = getOperationAST(document, operationName);
   if (!operation || operation.operation !== 'query') return null;
   for (const selection of operation.selectionSet.selections) {
     // Fragments and directives at the root are rare in slot queries: not kept, rather than analysed.

@@ -26,7 +26,7 @@ import type { Alternative } from '../alternatives/search.js';
 import type { ChangeFeed, SlotChangeReason } from '../changes.js';
 import { loadSlots } from '../loaders/index.js';
 import type { EventTypeDirectory } from '../loaders/event-types.js';
-import { utcDayStartMs, utcDayOf } from '../loaders/planner.js';
+import { rangeInstants, utcDayOf } from '../loaders/planner.js';
 import type { SlotCache } from '../loaders/slot-cache/index.js';
 import type { Logger } from '../logger.js';
 import { CallCancelledError, CircuitOpenError, QuotaExhaustedError, type CallOptions } from '../quota/scheduler.js';
@@ -160,8 +160,8 @@ export function createBookingService(options: BookingServiceOptions): BookingSer
 
   /** Is `startMs` the start of a free slot (from the slot cache: no call when cached)? */
   async function isFreeSlot(eventTypeId: number, duration: number | undefined, startMs: number, zone: string, call: CallOptions): Promise<boolean> {
-    const day = utcDayStartMs(utcDayOf(startMs));
-    const range = { start: day, end: day + 86_400_000 };
+    const day = utcDayOf(startMs);
+    const range = rangeInstants({ first: day, last: day });
     const read = () =>
       loadSlots(slotCache, { eventTypeId, range, gridZone: gridZoneOf(zone, now()), ...(duration !== undefined ? { duration } : {}) }, readCall(call)).catch((err: unknown) => {
         if (err instanceof UpstreamError && err.status === 404) throw unknownEventType(eventTypeId);

@@ -32,7 +32,7 @@ export interface DayRange {
 }
 
 /** Midnight UTC of a UTC day `YYYY-MM-DD`, ms since the epoch. */
-export const utcDayStartMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+const utcDayStartMs = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 /** The UTC day `YYYY-MM-DD` of an instant (ms since the epoch; years 0000-9999). */
 export const utcDayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY_MS = 86_400_000;

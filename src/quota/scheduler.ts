@@ -193,6 +193,12 @@ interface Entry {
   watch: CallObserver | undefined;
 }
 
+/** What a refused take told: when (ms since the epoch), and the ms from then until each of the next admissions could go (ascending; the first is the head's wait). */
+interface Outlook {
+  at: number;
+  frees: number[];
+}
+
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler {
@@ -216,7 +222,9 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
    * of the next admissions could go. The log only grows or ages (re-syncs add stand-ins, settles move
    * entries later), so these stay lower bounds; an admission forgets them.
    */
-  const outlook = new Map<number, { at: number; frees: number[] }>();
+  const outlook = new Map<number, Outlook>();
+  /** Ms from now until a call with `ahead` calls before it could be admitted, as far as `known` tells (optimistic). */
+  const predictedWaitMs = (known: Outlook, ahead: number) => known.at + known.frees[Math.min(ahead, known.frees.length - 1)]! - now();
   let pumping = false;
   let pumpAgain = false;
   let wakeTimer: NodeJS.Timeout | undefined;
@@ -282,9 +290,10 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         const reserve = reserveFor(entry.priority);
         const taken = await bucket.take(reserve);
         if (!taken.admitted) {
-          outlook.set(reserve, { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] });
+          const known = { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] };
+          outlook.set(reserve, known);
           lastWaitMs = taken.waitMs;
-          refuseHopeless(taken.waitMs, taken.freesInMs);
+          refuseHopeless(known);
           wakeIn(taken.waitMs);
           break;
         }
@@ -320,14 +329,13 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
    * instance), so a call is refused only when waiting is hopeless, with that predicted wait as its
    * `retryAfterSeconds`.
    */
-  function refuseHopeless(headWaitMs: number, freesInMs: readonly number[]) {
+  function refuseHopeless(known: Outlook) {
     const t = now();
-    const last = Math.max(headWaitMs, freesInMs.at(-1) ?? 0);
     let ahead = 0;
     const hopeless: Array<[Entry, number]> = [];
     for (const p of PRIORITIES) {
       for (const entry of queues[p]) {
-        const predictedMs = ahead < freesInMs.length ? Math.max(headWaitMs, freesInMs[ahead]!) : last;
+        const predictedMs = predictedWaitMs(known, ahead);
         if (t + predictedMs > entry.deadlineAt) hopeless.push([entry, predictedMs]);
         else ahead += 1;
       }
@@ -470,7 +478,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         ahead += queues[p].length;
         if (p === priority) break;
       }
-      const waitMs = known.at + known.frees[Math.min(ahead, known.frees.length - 1)]! - now();
+      const waitMs = predictedWaitMs(known, ahead);
       if (waitMs <= (callOptions.deadlineMs ?? deadlines[priority])) return undefined;
       counters[priority].deadlineExpired += 1;
       return new QuotaExhaustedError(Math.max(1, Math.ceil(waitMs / 1000)), 'deadline');

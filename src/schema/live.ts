@@ -15,7 +15,7 @@ import type { SlotChange, SlotChangeReason } from '../changes.js';
 import type { GatewayContext } from '../context.js';
 import { badUserInput } from '../errors.js';
 import { createRequestLoaders } from '../loaders/index.js';
-import { daysOf, utcDayOf, utcDayStartMs } from '../loaders/planner.js';
+import { daysOf, rangeInstants, utcDayOf } from '../loaders/planner.js';
 import { localDaysToRange, parseLocalDate } from '../time.js';
 import { AvailabilityRef, checkAvailabilityArgs, computeAvailability, type AvailabilityShape } from './availability.js';
 import { builder } from './builder.js';
@@ -64,7 +64,7 @@ const SlotsChangedRef = builder.objectRef<SlotsChangedShape>('SlotsChanged').imp
 /** The local dates in `zone` a change touches: its intervals, or (without intervals) its UTC days. */
 function localDatesOf(change: SlotChange, zone: string): string[] {
   const dates = new Set<string>();
-  const spans = change.ranges.length > 0 ? change.ranges : change.days.map((day) => [utcDayStartMs(day), utcDayStartMs(day) + 86_400_000] as [number, number]);
+  const spans = change.ranges.length > 0 ? change.ranges : change.days.map((day) => { const r = rangeInstants({ first: day, last: day }); return [r.start, r.end] as [number, number]; });
   for (const [startMs, endMs] of spans) {
     const first = DateTime.fromMillis(startMs, { zone }).startOf('day');
     const last = DateTime.fromMillis(Math.max(startMs, endMs - 1), { zone }).startOf('day');

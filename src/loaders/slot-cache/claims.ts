@@ -33,10 +33,14 @@ function deferred<T>(): Deferred<T> {
   return {
     promise,
     resolve: (v) => {
-      if (!settled) (settled = true), resolve(v);
+      if (settled) return;
+      settled = true;
+      resolve(v);
     },
     reject: (e) => {
-      if (!settled) (settled = true), reject(e);
+      if (settled) return;
+      settled = true;
+      reject(e);
     },
   };
 }

@@ -145,7 +145,7 @@ export function createFiller(deps: FillerDeps) {
     await listenForFills(); // subscribed before locking, so no announcement can slip by
     // Watching from before the locks: an announcement that comes between our lock attempt and our
     // wait (the holder filled or gave up meanwhile) must wake us, not leave us waiting `lockWaitMs`.
-    const watch = watchFills([...wanted].filter((day) => days.includes(day)).map((day) => bucketId(v, day)));
+    const watch = watchFills(days.filter((day) => wanted.has(day)).map((day) => bucketId(v, day)));
     const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]).catch((err: unknown) => {
       watch.stop();
       throw err;

@@ -78,14 +78,16 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
       // One bucket set per variant; every resolve starts in this tick, so its claims are registered
       // before any other request's batch can look.
       const groups = new Map<string, { variant: Variant; days: Set<string> }>();
-      for (const r of requests) {
-        const key = `${r.eventTypeId}|${variantKey(variantOf(r))}`;
+      const keys = requests.map((r) => {
+        const variant = variantOf(r);
+        const key = `${r.eventTypeId}|${variantKey(variant)}`;
         let group = groups.get(key);
-        if (!group) groups.set(key, (group = { variant: variantOf(r), days: new Set() }));
+        if (!group) groups.set(key, (group = { variant, days: new Set() }));
         for (const day of utcDaysOf(r.range)) group.days.add(day);
-      }
+        return key;
+      });
       const resolved = new Map([...groups].map(([key, g]) => [key, claims.resolve(g.variant, [...g.days], readOptions)] as const));
-      return Promise.all(requests.map(async (r) => assemble(r, await resolved.get(`${r.eventTypeId}|${variantKey(variantOf(r))}`)!)));
+      return Promise.all(requests.map(async (r, i) => assemble(r, await resolved.get(keys[i]!)!)));
     },
 
     async invalidate(eventTypeId, range) {
