@@ -11,7 +11,10 @@
  *    (limit 120 per window, as Cal.com's per minute, time 60× faster); admissions per window as a
  *    share of the budget, and 429s.
  *
- * Redis: REDIS_URL, else a throwaway redis-server on a free loopback port.
+ * Redis: REDIS_URL, else a throwaway redis-server on a free loopback port. For looking closer:
+ * BENCH_ADMISSION_PART=burst|sustained runs one part; BENCH_DUMP=1 prints every answer's time;
+ * BENCH_CPU_PROF_DIR=<dir> has each instance write a V8 CPU profile there when stopped;
+ * BENCH_NODE_FLAGS="--trace-gc …" passes flags to the instances' node.
  */
 import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
@@ -76,7 +79,10 @@ async function startInstances(sim: { apiUrl: string }, redisUrl: string, limit: 
     LOG_LEVEL: 'warn',
   };
   const instances = [];
-  for (const name of ['instance A', 'instance B']) instances.push(await spawnServer(`slotgraph ${name}`, ['--import', 'tsx', 'src/main.ts'], ROOT, env, '/readyz'));
+  // BENCH_CPU_PROF_DIR=<dir>: each instance writes a V8 CPU profile there when it is stopped.
+  const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  if (process.env.BENCH_NODE_FLAGS) prof.push(...process.env.BENCH_NODE_FLAGS.split(' '));
+  for (const name of ['instance A', 'instance B']) instances.push(await spawnServer(`slotgraph ${name}`, [...prof, '--import', 'tsx', 'src/main.ts'], ROOT, env, '/readyz'));
   return instances;
 }
 
@@ -116,6 +122,8 @@ async function coldBurst(redisUrl: string) {
     await admin(sim, 'DELETE', 'stats');
     const queries = Array.from({ length: 100 }, (_, i) => weekQuery(ids[i % ids.length]!, today.plus({ days: 7 * Math.floor(i / ids.length) })));
     const answers = await Promise.all(queries.map((q, i) => ask(urls[i % 2]!, q)));
+    // BENCH_DUMP=1: each answer in arrival order, A(nswered) or r(efused), with its ms.
+    if (process.env.BENCH_DUMP) console.log(answers.map((a, i) => `${i}:${a.ok ? 'A' : 'r'}${a.ms.toFixed(0)}`).join(' '));
     const stats = (await admin(sim, 'GET', 'stats')) as { total: number; rateLimited: number };
     // The same 100 documents at once against bare yoga, refusing each at once: the HTTP + GraphQL floor here.
     const bare = await Promise.all(queries.map((q, i) => ask(`${floor[i % 2]!.url}/graphql`, q)));
@@ -190,6 +198,12 @@ async function sustained(redisUrl: string) {
     );
     const stats = (await admin(sim, 'GET', 'stats')) as { total: number; rateLimited: number };
     const budget = quotaShape(limits).budget;
+    // BENCH_DUMP=1: answers per 100 ms since the start.
+    if (process.env.BENCH_DUMP) {
+      const per100 = new Map<number, number>();
+      for (const t of admittedAt) per100.set(Math.floor((t - start) / 100), (per100.get(Math.floor((t - start) / 100)) ?? 0) + 1);
+      console.log([...per100].sort((a, b) => a[0] - b[0]).map(([k, v]) => `${k * 100}:${v}`).join(' '));
+    }
     // Whole windows after the first (the first is the burst anyone gets).
     const perWindow = Array.from({ length: WINDOWS - 1 }, (_, w) => admittedAt.filter((t) => t >= start + (w + 1) * WINDOW_MS && t < start + (w + 2) * WINDOW_MS).length);
     const sustainedShare = perWindow.reduce((a, b) => a + b, 0) / perWindow.length / budget;
@@ -215,8 +229,8 @@ async function sustained(redisUrl: string) {
 export async function runAdmissionScenario() {
   await withChildrenKilledOnSignal(() =>
     withRedis(async (url) => {
-      await coldBurst(url);
-      await sustained(url);
+      if (process.env.BENCH_ADMISSION_PART !== 'sustained') await coldBurst(url);
+      if (process.env.BENCH_ADMISSION_PART !== 'burst') await sustained(url);
     }),
   );
 }

@@ -3,8 +3,10 @@
  * `ErrorCode`), and the constructors resolvers use. Resolvers never invent codes.
  */
 import { GraphQLError, type GraphQLErrorOptions } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import { BookingNotFound, InvalidInput, QuotaExhausted, UpstreamUnavailable } from './bookings/errors.js';
 import { CallCancelledError, CircuitOpenError, QuotaExhaustedError } from './quota/scheduler.js';
+import { withoutStackTrace } from './stackless.js';
 import { UpstreamError } from './upstream/errors.js';
 
 export enum ErrorCode {
@@ -50,15 +52,24 @@ export const ERROR_CODE_DESCRIPTIONS: Record<ErrorCode, string> = {
 
 /**
  * An expected failure (bad input, unknown event type, quota, Cal.com down) as a GraphQL error with
- * a one-line `stack`: it is data for the caller, never a bug to trace, and graphql-js reads the stack
- * of every error a resolver throws (to locate it), which formats the captured trace, with source
- * maps under tsx: more CPU than the rest of a refusal.
+ * a one-line `stack` (`GraphQLError: <message>`), made without capturing a trace: it is data for the
+ * caller, never a bug to trace, and graphql-js reads the stack of every error a resolver throws (to
+ * locate it). See src/stackless.ts.
  */
 export function expectedError(message: string, options: GraphQLErrorOptions): GraphQLError {
-  const error = new GraphQLError(message, options);
-  Object.defineProperty(error, 'stack', { value: `GraphQLError: ${message}`, writable: true, configurable: true });
-  return error;
+  return withoutStackTrace(() => new GraphQLError(message, options));
 }
+
+/**
+ * Serialises results with stack capture off. graphql-yoga's JSON result processor rebuilds every
+ * error of a result as new `GraphQLError`s (to drop internal extensions), each capturing a trace and
+ * reading its original's, only to print message, locations, path and extensions; with stack capture
+ * off the same JSON costs a fraction of the CPU (src/stackless.ts). Through yoga's `resultProcess`
+ * instrumentation, so it covers exactly the (synchronous) processing of a result into a Response.
+ */
+export const useStacklessResultProcessing: Plugin = {
+  instrumentation: { resultProcess: (_payload, wrapped) => withoutStackTrace(wrapped) },
+};
 
 /** BAD_USER_INPUT naming `argument`, e.g. `badUserInput('end', 'is before start (…)')`. */
 export function badUserInput(argument: string, problem: string): GraphQLError {

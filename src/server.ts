@@ -15,7 +15,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { createAnswerWitness, useAnswerCache } from './answer-cache.js';
 import type { GatewayContext, GatewayServices } from './context.js';
-import { ErrorCode } from './errors.js';
+import { ErrorCode, useStacklessResultProcessing } from './errors.js';
 import { closeServer, listen, stopListening } from './http-server.js';
 import { createRequestLoaders } from './loaders/index.js';
 import type { SlotCacheTuning } from './loaders/slot-cache/index.js';
@@ -316,6 +316,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ? { title: 'slotgraph', subscriptionsProtocol: 'WS', ...(options.exampleQuery ? { defaultQuery: options.exampleQuery } : {}) }
       : false,
     plugins: [
+      useStacklessResultProcessing,
       useShutdownErrors,
       useOperationObservability({ metrics, drain: drainSignal }),
       useAuthentication,

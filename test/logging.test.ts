@@ -1,7 +1,10 @@
-/** Secrets stay out of the logs: the API key never appears, whatever fails. */
+/** Secrets stay out of the logs: the API key never appears, whatever fails; expected failures carry no stack trace. */
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
+import { expectedError } from '../src/errors.js';
+import { QuotaExhaustedError } from '../src/quota/scheduler.js';
 import { startGateway } from '../src/server.js';
+import { withoutStackTrace } from '../src/stackless.js';
 import { createMemoryStore } from '../src/store/index.js';
 import { DEMO } from '../src/sim/demo.js';
 import { capturingLog, onCleanup, simAdmin, startSimulator } from './support/stack.js';
@@ -33,5 +36,20 @@ describe('logs', () => {
     expect(all).toContain('Cal.com answered 429');
     expect(all).not.toContain(apiKey);
     expect(all).not.toContain('secret_0123456789');
+  });
+});
+
+describe('stack traces', () => {
+  it('expected failures carry only their header line; stack capture is restored for everything else', () => {
+    const limit = Error.stackTraceLimit;
+    const refusal = new QuotaExhaustedError(7, 'deadline');
+    expect(refusal.stack).toBe(`QuotaExhaustedError: ${refusal.message}`);
+    expect(expectedError('no such event type', { extensions: { code: 'NOT_FOUND' } }).stack).toBe('GraphQLError: no such event type');
+    expect(() => withoutStackTrace(() => {
+      throw new Error('inside');
+    })).toThrow('inside');
+    expect(Error.stackTraceLimit).toBe(limit);
+    // A bug's error still has its frames.
+    expect(new Error('a bug').stack!.split('\n').length).toBeGreaterThan(1);
   });
 });

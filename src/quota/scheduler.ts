@@ -14,6 +14,7 @@ import type { Store } from '../store/store.js';
 import { UpstreamError, type RateLimitInfo } from '../upstream/errors.js';
 import { createBreaker, type Breaker, type BreakerOptions, type BreakerSnapshot } from './breaker.js';
 import { createAdmissionLog, type AdmissionLog, type QuotaLimits, type QuotaShape } from './admission-log.js';
+import { StacklessError } from '../stackless.js';
 
 /** Scheduling classes, highest first (critical = bookings, interactive = a live caller). */
 export const PRIORITIES = ['critical', 'interactive', 'normal', 'background'] as const;
@@ -99,7 +100,7 @@ export interface UpstreamTask<T> {
 }
 
 /** The quota could not be had in time (deadline), or Cal.com kept answering 429. */
-export class QuotaExhaustedError extends Error {
+export class QuotaExhaustedError extends StacklessError {
   override name = 'QuotaExhaustedError';
   constructor(
     readonly retryAfterSeconds: number,
@@ -112,7 +113,7 @@ export class QuotaExhaustedError extends Error {
 }
 
 /** The endpoint group's breaker is open: the call was not made. */
-export class CircuitOpenError extends Error {
+export class CircuitOpenError extends StacklessError {
   override name = 'CircuitOpenError';
   constructor(
     readonly group: EndpointGroup,
@@ -123,7 +124,7 @@ export class CircuitOpenError extends Error {
 }
 
 /** The caller went away before the call was made. */
-export class CallCancelledError extends Error {
+export class CallCancelledError extends StacklessError {
   override name = 'AbortError';
   constructor() {
     super('the operation was cancelled before its upstream call was made');
