@@ -185,13 +185,27 @@ export function localDaysToRange(startDate: string, endDate: string, zone: strin
   const key = `${zone}|${startDate}|${endDate}`;
   const cached = ranges.get(key);
   if (cached) return cached;
-  const start = DateTime.fromISO(startDate, { zone }).startOf('day');
-  const end = DateTime.fromISO(endDate, { zone }).plus({ days: 1 }).startOf('day');
-  const range: InstantRange = Object.freeze({ start: start.toMillis(), end: end.toMillis() });
+  const start = localMidnightMs(startDate, zone) ?? DateTime.fromISO(startDate, { zone }).startOf('day').toMillis();
+  const next = addDays(endDate, 1);
+  const end = localMidnightMs(next, zone) ?? DateTime.fromISO(next, { zone }).startOf('day').toMillis();
+  const range: InstantRange = Object.freeze({ start, end });
   if (ranges.size >= 10_000) ranges.clear();
   ranges.set(key, range); // frozen: safe to share
   return range;
 }
+/**
+ * The instant (ms) local midnight of `date` is in `zone`, from the cached offsets of
+ * {@link offsetAt} (two lookups), checked by rendering it back; undefined when midnight does not
+ * exist that day (a DST gap at 00:00, e.g. America/Havana), for luxon to resolve.
+ */
+function localMidnightMs(date: string, zone: string): number | undefined {
+  const wall = dateMs(date);
+  const guess = wall - offsetAt(wall, zone) * 60_000;
+  const t = wall - offsetAt(guess, zone) * 60_000;
+  const back = localParts(t, zone);
+  return back.date === date && back.time === '00:00' ? t : undefined;
+}
+
 /** {@link localDaysToRange}'s answers (a warm request asks the same few windows again and again). */
 const ranges = new Map<string, InstantRange>();
 

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { countLocalDays, listLocalDates, localDaysToRange, parseInstantMs, toCalcomWindow, toLocalSlotMs } from '../src/time.js';
 
@@ -18,6 +19,27 @@ describe('local day windows', () => {
     expect(iso(range.start)).toBe('2025-03-09T05:00:00.000Z');
     expect(iso(range.end)).toBe('2025-03-10T04:00:00.000Z');
     expect((range.end - range.start) / HOUR_MS).toBe(23);
+  });
+
+  it('starts every local day at its first instant, for two years, in zones whose clocks change at or near midnight', () => {
+    // Havana and Santiago skip 00:00 on their spring day (luxon resolves it), Beirut and Cairo switch
+    // at 00:00, Lord Howe by half an hour, Kathmandu sits at +05:45, Apia dropped DST.
+    const zones = ['America/Havana', 'America/Santiago', 'Asia/Beirut', 'Africa/Cairo', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Apia', 'Europe/Berlin', 'America/New_York'];
+    for (const zone of zones) {
+      for (let day = DateTime.fromISO('2025-01-01', { zone: 'UTC' }); day.year < 2027; day = day.plus({ days: 1 })) {
+        const date = day.toISODate()!;
+        const range = localDaysToRange(date, date, zone);
+        // The day starts at the first instant whose local date is `date` (luxon renders it), and
+        // ends where the next one starts.
+        const dateAt = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate();
+        expect([zone, date, dateAt(range.start), dateAt(range.start - 1)]).toEqual([zone, date, date, day.minus({ days: 1 }).toISODate()]);
+        expect(range.end).toBe(localDaysToRange(day.plus({ days: 1 }).toISODate()!, day.plus({ days: 1 }).toISODate()!, zone).start);
+        // Luxon's startOf('day') is the same instant, except on a day whose 00:00 happens twice
+        // (Havana falls back from 01:00 to 00:00), where it takes the second.
+        const luxonStart = DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+        if (range.start !== luxonStart) expect([zone, date, luxonStart - range.start]).toEqual([zone, date, HOUR_MS]);
+      }
+    }
   });
 
   it('lists and counts local days inclusively', () => {

@@ -367,11 +367,13 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
     const group = entry.task.group;
     try {
       const { value, rateLimit } = await entry.task.run(entry.signal);
-      await settle(admittedAt);
+      // The bookkeeping goes out first (the store runs it before anything the caller sends next on
+      // this connection) but the caller does not wait for it: an admission leaves the log a window
+      // after it was made, far later than its settle lands.
+      void settle(admittedAt).then(() => resync(rateLimit, seq));
       log.debug({ group, priority: entry.priority, ms: Math.round(performance.now() - startedAt), remaining: rateLimit.remaining }, 'upstream call');
       observe(entry.watch?.attempt?.bind(entry.watch), { status: 'ok', ms: performance.now() - startedAt });
       breaker.success();
-      await resync(rateLimit, seq);
       finish(entry, { value });
     } catch (err) {
       await settle(admittedAt);

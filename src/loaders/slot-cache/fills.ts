@@ -83,7 +83,9 @@ export function createFiller(deps: FillerDeps) {
     const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
     for (const slot of slots) byDay.get(utcDayOf(slot.start))?.slots.push(slot);
     await buckets.write(v, byDay, startedAt);
-    await announce(v, [...byDay.keys()]);
+    // Waiters elsewhere read the store once told; the caller need not wait for the telling (it goes
+    // out after the write, on the same connection).
+    void announce(v, [...byDay.keys()]).catch((err: unknown) => log.warn({ err }, 'announcing filled slot buckets failed'));
     return byDay;
   }
 
