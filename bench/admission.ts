@@ -108,9 +108,15 @@ async function coldBurst(redisUrl: string) {
   try {
     const today = DateTime.now().setZone(ZONE).startOf('day');
     const ids = [DEMO.haircut, DEMO.cutAndColour, DEMO.teamConsultation];
-    // Instances that have been serving, as in production: cold queries far ahead (answered and
-    // refused: both paths JIT-compiled, the event types' hosts learned), then the log left to empty.
-    await Promise.all(Array.from({ length: 30 }, (_, i) => ask(urls[i % 2]!, weekQuery(ids[i % ids.length]!, today.plus({ days: 7 * (40 + Math.floor(i / ids.length)) })))));
+    // Instances that have been serving, as in production: bursts of cold queries far ahead (answered
+    // and mostly refused: both paths JIT-compiled, the event types' hosts learned), the floor servers
+    // given the same documents, then the log left to empty.
+    const warmups = Array.from({ length: 150 }, (_, i) => weekQuery(ids[i % ids.length]!, today.plus({ days: 7 * (40 + (Math.floor(i / ids.length) % 10)) + Math.floor(i / 30) })));
+    for (let wave = 0; wave < 3; wave++) {
+      const docs = warmups.slice(wave * 50, wave * 50 + 50);
+      await Promise.all(docs.map((q, i) => ask(urls[i % 2]!, q)));
+      await Promise.all(docs.map((q, i) => ask(`${floor[i % 2]!.url}/graphql`, q)));
+    }
     for (const url of [...urls, ...floor.map((f) => `${f.url}/graphql`)]) for (let i = 0; i < 100; i++) await ask(url, '{ __typename }');
     // Until the shared log is empty and neither instance has anything queued (/status.json).
     const idle = async (url: string) => {

@@ -58,11 +58,6 @@ describe('planRanges with an anchor (today)', () => {
     expect(planRanges(['2025-10-26', '2025-10-27'], opts, anchor)).toEqual([{ first: '2025-10-20', last: '2025-11-02' }]);
   });
 
-  it('fetches a range already a week long as asked (a local week is 8 UTC days): no block widening', () => {
-    const days = ['2025-10-26', '2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30', '2025-10-31', '2025-11-01', '2025-11-02'];
-    expect(planRanges(days, opts, anchor)).toEqual([{ first: '2025-10-26', last: '2025-11-02' }]);
-  });
-
   it('falls back to the unaligned range when whole blocks would exceed the span cap', () => {
     // 9 days touching three blocks: 21 aligned days > 14, so the 9 days are fetched as they are.
     const days = ['2025-10-26', '2025-10-27', '2025-10-28', '2025-10-29', '2025-10-30', '2025-10-31', '2025-11-01', '2025-11-02', '2025-11-03'];

@@ -56,7 +56,6 @@ export function daysOf(range: DayRange): string[] {
  * Groups `days` (any order, duplicates allowed) into ranges: sorted, merged while the gap is at
  * most `maxGapDays` and the span at most `maxSpanDays`; then each range is widened:
  *
- * - not at all when it already spans `minWindowDays` (fetched as asked);
  * - with an `anchor` day (today, UTC): to whole blocks of `minWindowDays` days counted from the
  *   anchor (block 0 = anchor .. anchor + minWindowDays - 1, "7 days ahead" for today), when that
  *   stays within `maxSpanDays`. Every request and every instance then widens a day to the same
@@ -87,9 +86,6 @@ export function planRanges(days: Iterable<string>, options: PlannerOptions = DEF
       const beforeNext = next && d >= next.first ? addDays(next.first, -1) : d;
       return limit && beforeNext > limit ? (range.last > limit ? range.last : limit) : beforeNext;
     };
-    // A range already `minWindowDays` long (a local week is 8 UTC days) is fetched as asked: widening
-    // exists to have a short question's follow-ups cached, and more days cost Cal.com more to compute.
-    if (rangeDays(range) >= minWindow) return;
     if (anchor && minWindow > 1) {
       const blockOf = (d: string) => Math.floor(diffDays(anchor, d) / minWindow);
       const first = clampFirst(addDays(anchor, blockOf(range.first) * minWindow));
