@@ -3,8 +3,9 @@
  * cold `availability` queries (every one needs its own `GET /v2/slots`: a week each, 52 weeks of
  * three event types, 4 clients at once) go to two gateways side by side, one after the other on
  * fresh stores: one whose breaker opens on weighted failures alone (before) and one that also
- * needs half of the window's attempts to have failed (now). Reads are retried (GET only, twice,
- * jittered backoff within the deadline) in both.
+ * needs at least half of the window's attempts to fail at 95 % confidence (now; three runs, as the
+ * simulator's failures are random and an unlucky start once opened a breaker that only looked at
+ * the share). Reads are retried (GET only, up to three times, jittered backoff within the deadline) in both.
  */
 import { DateTime } from 'luxon';
 import { pino } from 'pino';
@@ -86,8 +87,9 @@ async function post(url: string, query: string): Promise<unknown> {
 }
 
 export async function runFailuresScenario() {
-  const rows = [await run('breaker on weighted score only (before)', 0), await run('breaker on score and failure ratio ≥ 0.5 (now)', 0.5)];
+  const rows = [await run('breaker on weighted score only (before)', 0)];
+  for (let i = 1; i <= 3; i++) rows.push(await run(`breaker on score and failed share ≥ 0.5 at 95 % confidence (now, run ${i})`, 0.5));
   console.log(`\n## Partial failure: ${Math.round(ERROR_RATE * 100)} % of Cal.com answers are 500s; ${rows[0]!.queries} cold week queries, ${CONCURRENCY} at once\n`);
   printTable(rows);
-  console.log(`\nanswered: ${rows[1]!['answered %'].toFixed(1)} % (goal ≥ 95 %)`);
+  console.log(`\nanswered (now): ${rows.slice(1).map((r) => `${r['answered %'].toFixed(1)} %`).join(', ')} (goal ≥ 95 %)`);
 }

@@ -330,6 +330,22 @@ describe('breaker and retries', () => {
     expect(failuresUntilOpen).toBeLessThan(100);
   });
 
+  it('does not open when the first attempts of a partial failure happen to fail', () => {
+    let now = 0;
+    const breaker = createBreaker({ threshold: 6, windowMs: 30_000, openMs: 1000 }, () => now);
+    // 30 % 500s, unluckily front-loaded: 6 of the first 10 attempts fail (a ratio of 0.6 on 10).
+    for (const failed of [1, 1, 0, 1, 1, 0, 1, 0, 1, 0]) {
+      now += 100;
+      if (failed) breaker.failure(500);
+      else breaker.success();
+    }
+    expect(breaker.snapshot()).toMatchObject({ state: 'CLOSED', opens: 0, score: 6 });
+    // Six 500s in a row on a fresh breaker are sure enough.
+    const fresh = createBreaker({ threshold: 6, windowMs: 30_000, openMs: 1000 }, () => now);
+    for (let i = 0; i < 6; i++) fresh.failure(500);
+    expect(fresh.snapshot().state).toBe('OPEN');
+  });
+
   it('an open breaker fails calls fast without spending tokens', async () => {
     const sim = await startSimulator();
     const admin = simAdmin(sim);
@@ -341,13 +357,14 @@ describe('breaker and retries', () => {
       limits: DEFAULT_BUCKET_LIMITS,
       log: quietLog,
       retries: { maxRetries: 0 },
-      breaker: { threshold: 3, openMs: 60_000 },
+      // Four 500s in a row: the fewest with which "at least half fail" holds at 95 % confidence.
+      breaker: { threshold: 4, openMs: 60_000 },
     });
     onCleanup(async () => (scheduler.close(), raw.close()));
     const api = createScheduledCalcom(raw, scheduler);
-    for (let i = 0; i < 3; i++) await expect(api.getEventType(DEMO.haircut)).rejects.toBeInstanceOf(UpstreamError);
+    for (let i = 0; i < 4; i++) await expect(api.getEventType(DEMO.haircut)).rejects.toBeInstanceOf(UpstreamError);
     await expect(api.getEventType(DEMO.haircut)).rejects.toMatchObject({ name: 'CircuitOpenError', group: 'eventTypes' });
-    expect((await admin.stats()).total).toBe(3);
+    expect((await admin.stats()).total).toBe(4);
     expect((await scheduler.status()).breakers.find((b) => b.group === 'eventTypes')!.state).toBe('OPEN');
     // Other endpoint groups are not affected.
     expect((await scheduler.status()).breakers.find((b) => b.group === 'slots')!.state).toBe('CLOSED');

@@ -68,7 +68,8 @@ describe('one GraphQL request, many windows', () => {
   });
 
   it('rejects every caller of a failed batch, and none hangs', async () => {
-    const stack = await prepared();
+    // The breaker kept out of it (it would open at the sixth failure): this is about the batch.
+    const stack = await prepared({ scheduler: { breaker: { threshold: 100 } } });
     await stack.admin.configure({ errorRate: 1 });
     const loaders = createRequestLoaders(stack.gateway.services);
     const range = (zone: string, first: string, last: string) => localDaysToRange(first, last, zone);
@@ -79,9 +80,9 @@ describe('one GraphQL request, many windows', () => {
     ]);
     expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     for (const r of settled) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(UpstreamError);
-    // One call per event type, each retried twice (reads only, each retry through the quota).
-    expect(await slotCalls(stack)).toBe(6);
-    expect((await stack.gateway.services.scheduler.status()).retries).toBe(4);
+    // One call per event type, each retried three times (reads only, each retry through the quota).
+    expect(await slotCalls(stack)).toBe(8);
+    expect((await stack.gateway.services.scheduler.status()).retries).toBe(6);
   });
 
   it('caches empty buckets like any other', async () => {
@@ -136,6 +137,29 @@ describe('concurrent requests', () => {
     // No window was fetched twice: what one instance fetched, the other waited for.
     const windows = (await first.admin.requests()).map((r) => `${r.query.start}..${r.query.end}`);
     expect(new Set(windows).size).toBe(windows.length);
+  });
+});
+
+describe('a shared fetch that fails', () => {
+  it('fails the request that made it, while a request that only waited on it tries its days once itself', async () => {
+    let calls = 0;
+    // Cal.com's first answer is a 500 (after the scheduler's retries, say); the next ones succeed.
+    const calcom = {
+      async getSlots() {
+        calls += 1;
+        if (calls === 1) throw new UpstreamError({ endpoint: 'GET /v2/slots', status: 500, calcomCode: 'InternalServerErrorException', message: 'boom', rateLimit: {} });
+        return { slots: [] };
+      },
+    };
+    const cache = createSlotCache({ store: await startStore('memory'), calcom, credentialId: 'shared-failure', log: quietLog, now: () => Date.parse('2025-10-20T00:00:00Z') });
+    onCleanup(() => cache.close());
+    const days = (first: string, last: string) => ({ start: Date.parse(`${first}T00:00:00Z`), end: Date.parse(`${last}T00:00:00Z`) + 86_400_000 });
+    // Both want 2025-10-21 (as adjacent local weeks share a UTC day): the second finds it claimed by
+    // the first's fetch (the block 2025-10-20..26) and waits for it.
+    const [first, second] = await Promise.all([cache.read([{ eventTypeId: 1, range: days('2025-10-20', '2025-10-21') }]), cache.read([{ eventTypeId: 1, range: days('2025-10-21', '2025-10-22') }])]);
+    expect(first![0]).toBeInstanceOf(UpstreamError);
+    expect(second![0]).toMatchObject({ slots: [], stale: false });
+    expect(calls).toBe(2);
   });
 });
 

@@ -2,9 +2,11 @@
  * A circuit breaker per upstream endpoint group, with weighted failures (a 429 counts more than a
  * 503 or timeout, which count more than a 500: they say more about Cal.com's state), an open time
  * that doubles on each re-open, and one half-open probe at a time. It opens on *sustained* failure
- * only: the weighted score must reach the threshold while at least `failureRatio` of the window's
- * attempts failed, so a partial failure (say 30 % of answers are 500s) stays with the retries that
- * save those reads instead of failing every read for the open period.
+ * only: the weighted score must reach the threshold while the window's failed share is at least
+ * `failureRatio` with 95 % confidence (the Wilson score interval's lower bound, each failure counted
+ * by its weight), so a partial failure (say 30 % of answers are 500s) stays with the retries that
+ * save those reads, even when the first few attempts happen to fail, while six failures in a row
+ * (two 429s, three 503s) still open it at once.
  *
  * Written here rather than taken from opossum or cockatiel: neither weighs failures by kind, which is
  * the point of this one; it is small and has no timers of its own (state follows the clock).
@@ -15,7 +17,10 @@ export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
 export interface BreakerOptions {
   /** Weighted failures within `windowMs` that open the breaker. @default 6 */
   threshold: number;
-  /** Share of the attempts within `windowMs` that must have failed for it to open (0..1). @default 0.5 */
+  /**
+   * Share of the attempts within `windowMs` (failures weighted) that must have failed, at 95 %
+   * confidence, for it to open (0..1). @default 0.5
+   */
   failureRatio: number;
   /** Only outcomes this recent count (ms). @default 30000 */
   windowMs: number;
@@ -83,6 +88,23 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
     prune();
     return outcomes.length === 0 ? 0 : outcomes.filter((f) => f.weight > 0).length / outcomes.length;
   };
+  /**
+   * Lower bound of the 95 % Wilson score interval of the window's failed share, each failure counted
+   * `weight` times: how sure the window is that at least this share of attempts fails.
+   */
+  const confidentRatio = () => {
+    prune();
+    let k = 0;
+    let n = 0;
+    for (const f of outcomes) {
+      k += f.weight;
+      n += Math.max(1, f.weight);
+    }
+    if (n === 0) return 0;
+    const z2 = 1.96 ** 2;
+    const p = k / n;
+    return (p + z2 / (2 * n) - Math.sqrt((p * (1 - p)) / n * z2 + z2 * z2 / (4 * n * n))) / (1 + z2 / n);
+  };
   const record = (weight: number) => {
     outcomes.push({ at: now(), weight });
     if (outcomes.length > 10_000) outcomes.shift();
@@ -133,7 +155,7 @@ export function createBreaker(options: Partial<BreakerOptions> = {}, now: () => 
       if (state === 'OPEN') return;
       successesSinceOpen = 0;
       record(weight);
-      if (score() >= o.threshold && ratio() >= o.failureRatio) open();
+      if (score() >= o.threshold && confidentRatio() >= o.failureRatio) open();
     },
     snapshot() {
       refresh();

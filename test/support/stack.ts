@@ -96,6 +96,8 @@ export interface StackOptions {
   log?: Logger;
   webhooks?: GatewayOptions['webhooks'];
   livePollMs?: number;
+  /** Quota scheduler options (retries, breaker). */
+  scheduler?: GatewayOptions['scheduler'];
   auth?: GatewayOptions['auth'];
   tenants?: GatewayOptions['tenants'];
   limits?: GatewayOptions['limits'];
@@ -124,6 +126,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...(options.quota ? { quota: options.quota } : {}),
     ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     ...(options.livePollMs !== undefined ? { livePollMs: options.livePollMs } : {}),
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
   });
   onCleanup(() => gateway.close());
   return {

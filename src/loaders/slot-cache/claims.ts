@@ -6,6 +6,7 @@
 import type { Logger } from '../../logger.js';
 import type { CallOptions } from '../../quota/scheduler.js';
 import { addDays, HORIZON_DAYS } from '../../time.js';
+import { UpstreamError } from '../../upstream/errors.js';
 import { daysOf, planRanges, utcDayOf } from '../planner.js';
 import type { BucketRead, StoredBuckets } from './buckets.js';
 import type { Filler } from './fills.js';
@@ -201,7 +202,11 @@ export function createClaims(deps: ClaimsDeps) {
     if (pending.length > 0) options.witness?.spoil();
     // A day can come back unresolved (null) when the claim it waited on was only a widening that
     // was not fetched; claiming again then fetches it. Bounded, so nothing can spin.
+    /** Days whose failure came from another request's fetch and were claimed again (once each). */
+    const reclaimed = new Set<string>();
     for (let round = 0; pending.length > 0 && round < 3; round++) {
+      // Days another request of this process is resolving: their outcome is that request's.
+      const borrowed = new Set(pending.filter((day) => inflight.has(bucketId(v, day))));
       const promises = claim(v, pending, call, maxAgeMs, round === 0 ? known : new Map());
       const next: string[] = [];
       await Promise.all(
@@ -211,9 +216,15 @@ export function createClaims(deps: ClaimsDeps) {
             if (result) results.set(day, result);
             else next.push(day);
           } catch (err) {
-            // Another request's cancelled fetch is not our failure: claim the day again.
+            // Another request's cancelled fetch is not our failure: claim the day again. Nor is its
+            // failure after its retries (Cal.com failing some answers): we try the day once ourselves,
+            // so one unlucky fetch does not fail every request that shared it.
+            const theirs = borrowed.has(day) && !reclaimed.has(day);
             if ((err as Error)?.name === 'AbortError' && !call.signal?.aborted) next.push(day);
-            else results.set(day, err instanceof Error ? err : new Error(String(err)));
+            else if (theirs && err instanceof UpstreamError && err.isUnavailable && !call.signal?.aborted) {
+              reclaimed.add(day);
+              next.push(day);
+            } else results.set(day, err instanceof Error ? err : new Error(String(err)));
           }
         }),
       );
