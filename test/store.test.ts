@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeBuckets } from '../src/loaders/slot-cache/buckets.js';
 import { createMemoryStore, type StoreScript } from '../src/store/index.js';
+import { acquireEachLockAndGet } from '../src/store/locks.js';
 import { startStore } from './support/stack.js';
 
 /** Adds ARGV[1] to a counter and returns the new value (an atomic read-modify-write). */
@@ -46,6 +47,17 @@ describe.each(['memory', 'redis'] as const)('%s store', (kind) => {
     const stored = (await store.getMany(['bucket-1', 'bucket-2', 'bucket-3'])).map((raw) => (raw === null ? null : JSON.parse(raw)));
     expect(stored).toEqual([{ 'default@UTC': '{"a":1}' }, null, { other: '{"x":1}', 'default@UTC': '{"a":3}' }]);
     expect(await store.pttl('bucket-1')).toBeGreaterThan(50_000);
+  });
+
+  it('takes free locks and reads other keys in one script, the same on both stores', async () => {
+    const store = await startStore(kind);
+    await store.set('lock:held', 'someone', { ttlMs: 60_000 });
+    await store.set('bucket:a', '{"x":"1"}');
+    const out = await store.run(acquireEachLockAndGet, ['lock:free', 'lock:held', 'bucket:a', 'bucket:missing', 'bucket:b'], ['me', 10_000, 2]);
+    expect(out).toEqual([1, 0, '{"x":"1"}', null, null]);
+    expect(await store.get('lock:free')).toBe('me');
+    expect(await store.get('lock:held')).toBe('someone');
+    expect(await store.run(acquireEachLockAndGet, ['lock:free'], ['other', 10_000, 1])).toEqual([0]);
   });
 
   it('runs a script atomically: 50 concurrent increments lose none', async () => {

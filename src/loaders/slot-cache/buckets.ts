@@ -81,21 +81,31 @@ export function createStoredBuckets(store: Store, keys: SlotKeys, ttlMs: number,
     return entry ?? undefined;
   }
 
+  /** The store keys of `days`' buckets, in order. */
+  const keysOf = (v: Variant, days: readonly string[]) => days.map((day) => keys.bucket(v.eventTypeId, day));
+
+  /** A read from strings got elsewhere (e.g. with a lock script): `raws[i]` is `bucketKeys[i]`'s value. */
+  function decodeRead(v: Variant, days: readonly string[], bucketKeys: string[], raws: Array<string | null>): BucketRead {
+    const entries = new Map<string, BucketEntry>();
+    const variant = variantKey(v);
+    days.forEach((day, i) => {
+      const raw = raws[i];
+      if (!raw) return;
+      const entry = decode(bucketKeys[i]!, raw, variant);
+      if (entry) entries.set(day, entry);
+    });
+    return { entries, keys: bucketKeys, raws };
+  }
+
   return {
     /** The variant's entries of `days` (those stored), with the keys and strings read. */
     async read(v: Variant, days: readonly string[]): Promise<BucketRead> {
-      const entries = new Map<string, BucketEntry>();
-      const bucketKeys = days.map((day) => keys.bucket(v.eventTypeId, day));
-      const raws = await store.getMany(bucketKeys);
-      const variant = variantKey(v);
-      days.forEach((day, i) => {
-        const raw = raws[i];
-        if (!raw) return;
-        const entry = decode(bucketKeys[i]!, raw, variant);
-        if (entry) entries.set(day, entry);
-      });
-      return { entries, keys: bucketKeys, raws };
+      const bucketKeys = keysOf(v, days);
+      return decodeRead(v, days, bucketKeys, await store.getMany(bucketKeys));
     },
+
+    keysOf,
+    decodeRead,
 
     /** Writes every day of one fetch (empty ones too), except days invalidated since `startedAt` (ms). */
     async write(v: Variant, byDay: ReadonlyMap<string, BucketEntry>, startedAt: number): Promise<void> {

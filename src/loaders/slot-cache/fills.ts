@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../logger.js';
 import type { CallOptions } from '../../quota/scheduler.js';
-import { acquireEachLock, releaseLocks } from '../../store/locks.js';
+import { acquireEachLockAndGet, releaseLocks } from '../../store/locks.js';
 import type { Store } from '../../store/store.js';
 import { UpstreamError } from '../../upstream/errors.js';
 import { remembered404 } from '../event-types.js';
@@ -32,6 +32,8 @@ export function createFiller(deps: FillerDeps) {
   const { store, keys, buckets, calcom, eventTypes, counters, tuning, now, log } = deps;
   /** Local waiters for fill (or release) announcements of this or another instance, by bucket id. */
   const fillWaiters = new Map<string, Set<() => void>>();
+  /** Writes of fetched buckets (and their announcements) still under way. */
+  const storing = new Set<Promise<unknown>>();
   let subscription: Promise<() => Promise<void>> | undefined;
 
   function listenForFills() {
@@ -55,12 +57,16 @@ export function createFiller(deps: FillerDeps) {
 
   /**
    * One upstream call for `range` (whole UTC days, plus the margin past its end); writes every day
-   * of it (empty ones too), each slot in the bucket of the day it starts on, and announces the fill.
+   * of it (empty ones too), each slot in the bucket of the day it starts on, and announces the fill
+   * (both after answering: {@link stored} waits for them).
    * A 404 is remembered by the directory, so the next ask costs no call.
    */
-  async function fetchAndFill(v: Variant, range: DayRange, call: CallOptions): Promise<Map<string, BucketEntry>> {
+  /** What a fetch needs to know first: a remembered 404, and the margin (minutes). */
+  const prepare = (v: Variant) => Promise.all([eventTypes?.slotsMissing(v.eventTypeId), marginMinutes(v)]);
+
+  async function fetchAndFill(v: Variant, range: DayRange, call: CallOptions, prepared: ReturnType<typeof prepare> = prepare(v)): Promise<Map<string, BucketEntry>> {
     const { eventTypeId, duration } = v;
-    const [missing, margin] = await Promise.all([eventTypes?.slotsMissing(eventTypeId), marginMinutes(v)]);
+    const [missing, margin] = await prepared;
     if (missing) throw remembered404(eventTypeId, 'slots');
     const startedAt = now();
     counters.upstreamCalls += 1;
@@ -82,10 +88,14 @@ export function createFiller(deps: FillerDeps) {
     const fetchedAt = now();
     const byDay = new Map<string, BucketEntry>(daysOf(range).map((day) => [day, { fetchedAt, slots: [] }]));
     for (const slot of slots) byDay.get(utcDayOf(slot.start))?.slots.push(slot);
-    await buckets.write(v, byDay, startedAt);
-    // Waiters elsewhere read the store once told; the caller need not wait for the telling (it goes
-    // out after the write, on the same connection).
-    void announce(v, [...byDay.keys()]).catch((err: unknown) => log.warn({ err }, 'announcing filled slot buckets failed'));
+    // The caller is answered from what came back; the store write goes out now (ahead of anything
+    // this process sends next on the connection) and the waiters elsewhere are told once it landed.
+    const stored = buckets
+      .write(v, byDay, startedAt)
+      .then(() => announce(v, [...byDay.keys()]))
+      .catch((err: unknown) => log.warn({ err, eventTypeId }, 'storing or announcing filled slot buckets failed'))
+      .finally(() => storing.delete(stored));
+    storing.add(stored);
     return byDay;
   }
 
@@ -148,7 +158,12 @@ export function createFiller(deps: FillerDeps) {
     // Watching from before the locks: an announcement that comes between our lock attempt and our
     // wait (the holder filled or gave up meanwhile) must wake us, not leave us waiting `lockWaitMs`.
     const watch = watchFills(days.filter((day) => wanted.has(day)).map((day) => bucketId(v, day)));
-    const acquired = await store.run(acquireEachLock, locks, [token, tuning.lockTtlMs]).catch((err: unknown) => {
+    // The locks, and in the same script the buckets (for the double-check below); meanwhile what the
+    // fetch needs to know about the event type (store reads that do not depend on the locks).
+    const prepared = prepare(v);
+    prepared.catch(() => undefined); // awaited (and its failure met) only if we fetch
+    const bucketKeys = buckets.keysOf(v, days);
+    const acquired = await store.run(acquireEachLockAndGet, [...locks, ...bucketKeys], [token, tuning.lockTtlMs, locks.length]).catch((err: unknown) => {
       watch.stop();
       throw err;
     });
@@ -171,13 +186,15 @@ export function createFiller(deps: FillerDeps) {
       // refuse now, before reading or preparing anything more (`release` lets waiters go).
       const refusal = held.some((day) => wanted.has(day)) ? calcom.refusalFor?.(call) : undefined;
       if (refusal) throw refusal;
-      // Double-checked: another fetch may have filled and unlocked these days since our store read.
-      const meanwhile = held.length > 0 ? (await buckets.read(v, held)).entries : new Map<string, BucketEntry>();
+      // Double-checked: another fetch may have filled and unlocked these days since our store read
+      // (the values the lock script read as it took them).
+      const meanwhile = buckets.decodeRead(v, days, bucketKeys, acquired.slice(locks.length) as Array<string | null>).entries;
+      for (const day of meanwhile.keys()) if (!held.includes(day)) meanwhile.delete(day);
       for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= freshMs) filled.set(day, entry);
       const mine = held.filter((day) => !filled.has(day));
       const waiting = others.length > 0 ? watch.until(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
       if (mine.some((day) => wanted.has(day))) {
-        for (const [day, entry] of await fetchAndFill(v, { first: mine[0]!, last: mine.at(-1)! }, call)) {
+        for (const [day, entry] of await fetchAndFill(v, { first: mine[0]!, last: mine.at(-1)! }, call, prepared)) {
           filled.set(day, entry);
           announced.add(day);
         }
@@ -191,7 +208,7 @@ export function createFiller(deps: FillerDeps) {
         for (const [day, entry] of cached) filled.set(day, entry);
         const stillMissing = others.filter((day) => !cached.has(day));
         if (stillMissing.length > 0) {
-          for (const [day, entry] of await fetchAndFill(v, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call)) filled.set(day, entry);
+          for (const [day, entry] of await fetchAndFill(v, { first: stillMissing[0]!, last: stillMissing.at(-1)! }, call, prepared)) filled.set(day, entry);
         }
       }
       return filled;
@@ -206,8 +223,13 @@ export function createFiller(deps: FillerDeps) {
   return {
     fetchAndFill,
     fill,
-    /** Stops listening for announcements. */
+    /** Resolves once every fetched bucket is written and announced. */
+    async stored() {
+      while (storing.size > 0) await Promise.all([...storing]);
+    },
+    /** Lets the writes under way land, then stops listening for announcements. */
     async close() {
+      while (storing.size > 0) await Promise.all([...storing]);
       if (subscription) await (await subscription)();
     },
   };

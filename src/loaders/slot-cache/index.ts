@@ -119,7 +119,10 @@ export function createSlotCache(options: SlotCacheOptions): SlotCache {
 
     stats: () => structuredClone(counters),
 
-    settled: () => claims.settled(),
+    async settled() {
+      await claims.settled();
+      await filler.stored();
+    },
 
     async close() {
       await claims.settled();
