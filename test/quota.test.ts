@@ -220,7 +220,39 @@ describe('429s, deadlines and cancellation', () => {
     expect((await scheduler.status()).queues[2]).toMatchObject({ depth: 0, deadlineExpired: 1 });
   });
 
-  it('knows, after one refusal and without a round trip, that the next hopeless call would be refused; forgets it as the log ages', async () => {
+  it('refuses the calls a burst cannot fit at its first take, not after the takes of every call ahead', async () => {
+    const store = await startStore('memory');
+    let takes = 0;
+    const counting: Store = Object.assign(Object.create(store) as Store, {
+      run: ((script, keys, args) => {
+        if (script.name.includes('Take')) takes += 1;
+        return store.run(script, keys, args);
+      }) as Store['run'],
+    });
+    const limits = { ...DEFAULT_BUCKET_LIMITS, limit: 20, windowMs: 60_000 }; // budget 18, critical reserve 1
+    const scheduler = createQuotaScheduler({ store: counting, credentialId: 'burst', limits, log: quietLog });
+    onCleanup(async () => scheduler.close());
+    const order: string[] = [];
+    const takesAtRefusal: number[] = [];
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        scheduler.schedule(recordingTask(order, `call ${i}`), { priority: 'normal', deadlineMs: 5_000 }).then(
+          () => 'ok',
+          (e: unknown) => (takesAtRefusal.push(takes), e),
+        ),
+      ),
+    );
+    // 17 normal calls fit, in arrival order; the other 23 are refused, a minute from admission.
+    expect(order).toEqual(Array.from({ length: 17 }, (_, i) => `call ${i}`));
+    const refused = outcomes.filter((o) => o instanceof QuotaExhaustedError) as QuotaExhaustedError[];
+    expect(refused).toHaveLength(23);
+    for (const e of refused) expect(e.retryAfterSeconds).toBe(60);
+    // All of them as soon as a take that saw them queued told how full the window is (the first take
+    // goes out with the first call alone), not at the 18th, refused, take.
+    expect(Math.max(...takesAtRefusal)).toBeLessThanOrEqual(2);
+  });
+
+  it('knows, from the takes so far and without a round trip, that the next hopeless call would be refused; forgets it as the log ages', async () => {
     let clock = Date.parse('2025-10-20T08:00:00Z');
     const store = await startStore('memory');
     const scheduler = createQuotaScheduler({ store, credentialId: 'outlook', limits: { ...DEFAULT_BUCKET_LIMITS, limit: 3, windowMs: 60_000 }, log: quietLog, now: () => clock });
@@ -228,8 +260,10 @@ describe('429s, deadlines and cancellation', () => {
     const order: string[] = [];
     expect(scheduler.refusalFor({ priority: 'normal' })).toBeUndefined(); // nothing known yet
     await scheduler.schedule(recordingTask(order, 'first'), { priority: 'critical' });
+    expect(scheduler.refusalFor({ priority: 'normal', deadlineMs: 30_000 })).toBeUndefined(); // one admission left (budget 2)
     await scheduler.schedule(recordingTask(order, 'second'), { priority: 'critical' });
-    expect(scheduler.refusalFor({ priority: 'normal' })).toBeUndefined(); // the log has not refused anyone yet
+    // The second take told that the next admission waits for the first to expire: a minute.
+    expect(scheduler.refusalFor({ priority: 'normal', deadlineMs: 30_000 })).toBeInstanceOf(QuotaExhaustedError);
     await expect(scheduler.schedule(recordingTask(order, 'hopeless'), { priority: 'normal', deadlineMs: 30_000 })).rejects.toBeInstanceOf(QuotaExhaustedError);
     const predicted = scheduler.refusalFor({ priority: 'normal', deadlineMs: 30_000 });
     expect(predicted).toBeInstanceOf(QuotaExhaustedError);

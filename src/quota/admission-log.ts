@@ -101,29 +101,30 @@ const save = (s: LogState) => `${Math.trunc(s.paused)}|${Math.trunc(s.admitted)}
 /**
  * Admits one request if fewer than `budget − reserve` admissions lie in the window and the
  * credential is not paused. ARGV: now, budget, windowMs, reserve, ttlMs.
- * Returns [admitted 0|1, waitMs, available, admittedCount, …frees]: when refused, `frees` are the ms
- * until each of the next admissions (in order) could go, as far as the log tells.
+ * Returns [admitted 0|1, waitMs, available, admittedCount, …frees]: `frees` are the ms until each of
+ * the next admissions (after this one, in order) could go, as far as the log tells (0 while there is
+ * room; then as the oldest admissions expire; at least the pause), admitted or not; when refused,
+ * `waitMs` is the first of them.
  */
 const takeScript: StoreScript<number[]> = {
-  name: 'slotgraphQuotaLogTake',
+  name: 'slotgraphQuotaLogTake2',
   lua: `${LUA_LOAD}
 local reserve = tonumber(ARGV[4])
 local room = math.max(1, budget - reserve)
 local ok, wait = 0, 0
 local pausedFor = math.max(0, paused - now)
-local frees = {}
-if pausedFor > 0 and #log < room then
-  wait = pausedFor
-  frees[1] = pausedFor
-elseif pausedFor == 0 and #log < room then
+if pausedFor == 0 and #log < room then
   log[#log + 1] = now
   admitted = admitted + 1
   ok = 1
-else
-  local k = #log - room + 1
-  wait = math.max(pausedFor, log[k] + W - now)
-  for i = k, math.min(#log, k + ${FREES_REPORTED} - 1) do frees[#frees + 1] = math.max(pausedFor, log[i] + W - now) end
 end
+local frees = {}
+for j = 0, ${FREES_REPORTED} - 1 do
+  local idx = #log - room + j + 1
+  if idx > #log then break end
+  if idx < 1 then frees[#frees + 1] = pausedFor else frees[#frees + 1] = math.max(pausedFor, log[idx] + W - now) end
+end
+if ok == 0 then wait = frees[1] or pausedFor end
 save(ARGV[5])
 local out = {ok, wait, budget - #log, admitted}
 for i = 1, #frees do out[#out + 1] = frees[i] end
@@ -135,20 +136,18 @@ return out`,
     const room = Math.max(1, Number(budget) - Number(reserve));
     const pausedFor = Math.max(0, s.paused - t);
     let ok = 0;
-    let wait = 0;
-    const frees: number[] = [];
-    if (pausedFor > 0 && s.log.length < room) {
-      wait = pausedFor;
-      frees.push(pausedFor);
-    } else if (pausedFor === 0 && s.log.length < room) {
+    if (pausedFor === 0 && s.log.length < room) {
       s.log.push(t);
       s.admitted += 1;
       ok = 1;
-    } else {
-      const k = s.log.length - room; // 0-based index of the entry whose expiry makes room
-      wait = Math.max(pausedFor, s.log[k]! + w - t);
-      for (let i = k; i < Math.min(s.log.length, k + FREES_REPORTED); i++) frees.push(Math.max(pausedFor, s.log[i]! + w - t));
     }
+    const frees: number[] = [];
+    for (let j = 0; j < FREES_REPORTED; j++) {
+      const idx = s.log.length - room + j; // 0-based: the admission whose expiry lets the j-th next one go
+      if (idx >= s.log.length) break;
+      frees.push(idx < 0 ? pausedFor : Math.max(pausedFor, s.log[idx]! + w - t));
+    }
+    const wait = ok ? 0 : (frees[0] ?? pausedFor);
     ops.set(key!, save(s), Number(ttl));
     return [ok, wait, Number(budget) - s.log.length, s.admitted, ...frees];
   },
@@ -264,8 +263,9 @@ export interface AdmitResult {
   /** When admitted: the admission's time in the log (ms since the epoch), for {@link AdmissionLog.settle}. */
   admittedAt: number;
   /**
-   * When not admitted: ms until each of the next admissions could go, in order, as far as the log
-   * tells (the first is `waitMs`); empty when admitted.
+   * Ms until each of the next admissions (after this one) could go, in order, as far as the log
+   * tells: 0 while the window has room (or the pause), then as its oldest admissions expire; when
+   * not admitted the first is `waitMs`. At most 64; the last stands for those after it.
    */
   freesInMs: number[];
 }

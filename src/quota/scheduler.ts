@@ -222,9 +222,9 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
   let retries = 0;
   let lastWaitMs = 0;
   /**
-   * What the last refused take told, per reserve level: when (ms), and the ms from then until each
-   * of the next admissions could go. The log only grows or ages (re-syncs add stand-ins, settles move
-   * entries later), so these stay lower bounds; an admission forgets them.
+   * What the last take told (admitted or not), for its reserve level: when (ms), and the ms from
+   * then until each of the next admissions could go. The log only grows or ages (re-syncs add
+   * stand-ins, settles move entries later), so these stay lower bounds; each take replaces them.
    */
   const outlook = new Map<number, Outlook>();
   /** Ms from now until a call with `ahead` calls before it could be admitted, as far as `known` tells (optimistic). */
@@ -293,15 +293,17 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         }
         const reserve = reserveFor(entry.priority);
         const taken = await bucket.take(reserve);
+        // What the log told about the admissions after this take, for this reserve (other levels'
+        // outlooks are forgotten: they did not see this admission).
+        const known = { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] };
+        outlook.clear();
+        outlook.set(reserve, known);
         if (!taken.admitted) {
-          const known = { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] };
-          outlook.set(reserve, known);
           lastWaitMs = taken.waitMs;
-          refuseHopeless(known);
+          refuseHopeless(known, reserve);
           wakeIn(taken.waitMs);
           break;
         }
-        outlook.clear();
         // The head may have left (cancelled, expired) during the round trip: the admission goes to the next.
         const admitted = entry.state === 'queued' ? entry : head();
         if (!admitted) break;
@@ -313,6 +315,9 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         if (c.waits.length > 1000) c.waits.splice(0, c.waits.length - 1000);
         observe(admitted.watch?.admitted?.bind(admitted.watch), now() - admitted.enqueuedAt);
         void execute(admitted, taken.seq, taken.admittedAt);
+        // Calls queued behind it that the window cannot hold before their deadline are told now,
+        // not after the takes of every call ahead of them.
+        refuseHopeless(known, reserve);
       }
     } catch (err) {
       log.error({ err }, 'quota scheduler: the store failed; retrying in 1 s');
@@ -333,12 +338,17 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
    * instance), so a call is refused only when waiting is hopeless, with that predicted wait as its
    * `retryAfterSeconds`.
    */
-  function refuseHopeless(known: Outlook) {
+  function refuseHopeless(known: Outlook, reserve: number) {
     const t = now();
     let ahead = 0;
     const hopeless: Array<[Entry, number]> = [];
     for (const p of PRIORITIES) {
       for (const entry of queues[p]) {
+        // A class that may use more of the window than `known` was told for goes first, unjudged.
+        if (reserveFor(p) < reserve) {
+          ahead += 1;
+          continue;
+        }
         const predictedMs = predictedWaitMs(known, ahead);
         if (t + predictedMs > entry.deadlineAt) hopeless.push([entry, predictedMs]);
         else ahead += 1;
