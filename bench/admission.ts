@@ -51,6 +51,8 @@ interface Answer {
   code: string | undefined;
   retryAfterSeconds: number | undefined;
   ms: number;
+  /** The server's own time (its `Server-Timing: gateway;dur=`), ms; NaN without one. */
+  serverMs: number;
   query: string;
 }
 
@@ -59,7 +61,8 @@ async function ask(url: string, query: string): Promise<Answer> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
   const body = (await res.json()) as { data?: { availability: unknown }; errors?: Array<{ extensions?: { code?: string; retryAfterSeconds?: number } }> };
   const ext = body.errors?.[0]?.extensions;
-  return { ok: body.data?.availability != null, code: ext?.code, retryAfterSeconds: ext?.retryAfterSeconds, ms: performance.now() - t, query };
+  const serverMs = Number(/gateway;dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+  return { ok: body.data?.availability != null, code: ext?.code, retryAfterSeconds: ext?.retryAfterSeconds, ms: performance.now() - t, serverMs, query };
 }
 
 /** Two gateway instances as `npm start` runs them (own processes, one Redis), at a limit of 20 per 10 s. */
@@ -154,6 +157,7 @@ async function coldBurst(redisUrl: string) {
         'upstream calls': stats.total,
         'upstream 429s': stats.rateLimited,
         'refusals p50/p95/max ms': spread(refused),
+        'of which in the gateway (Server-Timing) p50/p95/max ms': spread(refused.map((a) => ({ ...a, ms: a.serverMs }))),
         'bare yoga, same burst, p50/p95/max ms': spread(bare),
         'then one at a time: refused, p50/p95/max ms': `${laterRefused.length}/${later.length}, ${spread(laterRefused)}`,
         'retryAfterSeconds range': refused.length ? `${Math.min(...refused.map((a) => a.retryAfterSeconds ?? NaN))}-${Math.max(...refused.map((a) => a.retryAfterSeconds ?? NaN))}` : '-',
@@ -164,7 +168,7 @@ async function coldBurst(redisUrl: string) {
       `\nrefusal p50 / bare yoga p50 in the same burst: ${ratio(percentile(refused.map((a) => a.ms), 50), percentile(bare.map((a) => a.ms), 50))}; p95: ${ratio(percentile(refused.map((a) => a.ms), 95), percentile(bare.map((a) => a.ms), 95))}`,
     );
     if (soonest) console.log(`retryAfterSeconds truthful: asked again after ${soonest.retryAfterSeconds} s → ${retried?.ok ? 'answered' : `refused again (${retried?.code})`}`);
-    console.log('goal: ≥ 15 answered, 0 upstream 429s, refusals within 100 ms (2 instances, the client, the simulator and Redis share this machine\'s cores; bare yoga shows the floor)');
+    console.log('goal: ≥ 15 answered, 0 upstream 429s, refusals within 100 ms (2 instances, the client, the simulator and Redis share this machine\'s cores: bare yoga shows the floor as the client sees it, Server-Timing the part spent in the gateway)');
   } finally {
     for (const f of [...instances, ...floor]) await stopChild(f.child);
     await sim.close();

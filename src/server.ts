@@ -372,6 +372,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   /** HTTP requests being answered now (the drain waits for them). */
   let inflightHttp = 0;
   const httpServer = createServer(async (req, res) => {
+    // Server-Timing `gateway;dur=<ms>`: from the request's arrival to its response's head, so a
+    // client can tell the gateway's time from the network's and its own.
+    const arrived = performance.now();
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((...args: unknown[]) => {
+      if (!res.headersSent) res.setHeader('server-timing', `gateway;dur=${(performance.now() - arrived).toFixed(1)}`);
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     inflightHttp += 1;
     res.once('close', () => (inflightHttp -= 1));
     // While draining, every answer closes its connection: keep-alive clients go elsewhere.

@@ -24,4 +24,12 @@ describe('GraphQL over HTTP', () => {
     const simple = await fetch(`${stack.gateway.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`);
     expect(simple.status).toBe(403);
   });
+
+  it('tells the gateway\'s own time in Server-Timing, on GraphQL answers and operational endpoints', async () => {
+    const stack = await startStack();
+    const answer = await fetch(stack.gateway.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    expect(answer.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d$/);
+    const health = await fetch(stack.gateway.graphqlUrl.replace(/\/graphql$/, '/healthz'));
+    expect(health.headers.get('server-timing')).toMatch(/^gateway;dur=\d+\.\d$/);
+  });
 });
