@@ -107,7 +107,7 @@ const save = (s: LogState) => `${Math.trunc(s.paused)}|${Math.trunc(s.admitted)}
  * `waitMs` is the first of them.
  */
 const takeScript: StoreScript<number[]> = {
-  name: 'slotgraphQuotaLogTake2',
+  name: 'slotgraphQuotaLogTake',
   lua: `${LUA_LOAD}
 local reserve = tonumber(ARGV[4])
 local room = math.max(1, budget - reserve)
