@@ -295,7 +295,7 @@ export function createQuotaScheduler(options: SchedulerOptions): QuotaScheduler 
         const taken = await bucket.take(reserve);
         // What the log told about the admissions after this take, for this reserve (other levels'
         // outlooks are forgotten: they did not see this admission).
-        const known = { at: now(), frees: taken.freesInMs.length > 0 ? [...taken.freesInMs] : [taken.waitMs] };
+        const known = { at: now(), frees: taken.freesInMs };
         outlook.clear();
         outlook.set(reserve, known);
         if (!taken.admitted) {

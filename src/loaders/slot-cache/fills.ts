@@ -55,15 +55,20 @@ export function createFiller(deps: FillerDeps) {
     return Math.max(DEFAULT_MARGIN_MINUTES, (await eventTypes?.hostsOf(v.eventTypeId))?.longestLengthMinutes ?? 0);
   }
 
+  /** What a fetch needs to know first: a remembered 404, and the margin (minutes). */
+  const prepare = (v: Variant) => Promise.all([eventTypes?.slotsMissing(v.eventTypeId), marginMinutes(v)]);
+
+  /** Resolves once every fetched bucket is written and announced. */
+  async function stored() {
+    while (storing.size > 0) await Promise.all([...storing]);
+  }
+
   /**
    * One upstream call for `range` (whole UTC days, plus the margin past its end); writes every day
    * of it (empty ones too), each slot in the bucket of the day it starts on, and announces the fill
    * (both after answering: {@link stored} waits for them).
    * A 404 is remembered by the directory, so the next ask costs no call.
    */
-  /** What a fetch needs to know first: a remembered 404, and the margin (minutes). */
-  const prepare = (v: Variant) => Promise.all([eventTypes?.slotsMissing(v.eventTypeId), marginMinutes(v)]);
-
   async function fetchAndFill(v: Variant, range: DayRange, call: CallOptions, prepared: ReturnType<typeof prepare> = prepare(v)): Promise<Map<string, BucketEntry>> {
     const { eventTypeId, duration } = v;
     const [missing, margin] = await prepared;
@@ -188,8 +193,9 @@ export function createFiller(deps: FillerDeps) {
       if (refusal) throw refusal;
       // Double-checked: another fetch may have filled and unlocked these days since our store read
       // (the values the lock script read as it took them).
-      const meanwhile = buckets.decodeRead(v, days, bucketKeys, acquired.slice(locks.length) as Array<string | null>).entries;
-      for (const day of meanwhile.keys()) if (!held.includes(day)) meanwhile.delete(day);
+      const heldAt = days.flatMap((_, i) => (acquired[i] === 1 ? [i] : []));
+      const heldRaws = heldAt.map((i) => acquired[locks.length + i] as string | null);
+      const meanwhile = buckets.decodeRead(v, held, heldAt.map((i) => bucketKeys[i]!), heldRaws).entries;
       for (const [day, entry] of meanwhile) if (now() - entry.fetchedAt <= freshMs) filled.set(day, entry);
       const mine = held.filter((day) => !filled.has(day));
       const waiting = others.length > 0 ? watch.until(others.map((day) => bucketId(v, day))) : Promise.resolve(true);
@@ -223,13 +229,10 @@ export function createFiller(deps: FillerDeps) {
   return {
     fetchAndFill,
     fill,
-    /** Resolves once every fetched bucket is written and announced. */
-    async stored() {
-      while (storing.size > 0) await Promise.all([...storing]);
-    },
+    stored,
     /** Lets the writes under way land, then stops listening for announcements. */
     async close() {
-      while (storing.size > 0) await Promise.all([...storing]);
+      await stored();
       if (subscription) await (await subscription)();
     },
   };
